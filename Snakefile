@@ -1,0 +1,4 @@
+# soundsight: the workflow lives in workflow/Snakefile (Snakemake catalog layout).
+
+
+include: "workflow/Snakefile"

@@ -1,0 +1,75 @@
+"""Config validation against the workflow's JSON schema, with errors that name the key."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """A config value is missing, of the wrong type or out of range; the message names the key."""
+
+
+def _fill_defaults(node: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    """Insert schema defaults for absent keys, recursing into objects."""
+    for key, sub in schema.get("properties", {}).items():
+        if key not in node and "default" in sub:
+            node[key] = copy.deepcopy(sub["default"])
+        if sub.get("type") == "object" and isinstance(node.get(key), dict):
+            _fill_defaults(node[key], sub)
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    path = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        path = ".".join(filter(None, [path, ",".join(extra)]))
+    return path or "<top level>"
+
+
+def load_schema(path: str | Path) -> dict[str, Any]:
+    """Read a YAML/JSON schema file."""
+    return yaml.safe_load(Path(path).read_text())
+
+
+def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``config`` with defaults filled in; raise :class:`ConfigError` if invalid.
+
+    Unknown keys are errors (a typo must not be ignored silently).
+    """
+    cfg = copy.deepcopy(dict(config))
+    _fill_defaults(cfg, schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(cfg), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"  config key `{_key_path(e)}`: {_message(e)}" for e in errors]
+        raise ConfigError("invalid configuration:\n" + "\n".join(lines))
+    _check_cross_keys(cfg)
+    return cfg
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return "unknown key (check its spelling against workflow/schemas/config.schema.yaml)"
+    return error.message
+
+
+def _check_cross_keys(cfg: Mapping[str, Any]) -> None:
+    """Constraints that involve more than one key."""
+    world, ingest = cfg["world"], cfg["ingest"]
+    if cfg["sources"]["videos"] == "world" and world["duration_s"] <= ingest["window_s"]:
+        raise ConfigError(
+            f"config key `world.duration_s` ({world['duration_s']}) must exceed "
+            f"`ingest.window_s` ({ingest['window_s']}): no frame would have a full audio window"
+        )
+    n_per = cfg["ingest"]["frames_per_video"]
+    if n_per * world["n_videos"] < max(cfg["labels"]["k"]) and cfg["sources"]["videos"] == "world":
+        raise ConfigError(
+            f"config key `labels.k`: {max(cfg['labels']['k'])} clusters need at least as many "
+            f"frames, the world gives {n_per * world['n_videos']}"
+        )

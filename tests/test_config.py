@@ -1,0 +1,56 @@
+"""Config validation: defaults filled, errors name the offending key."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from soundsight.config import ConfigError, load_schema, validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+
+
+def _default():
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+def test_default_config_and_presets_validate():
+    validate_config(_default(), SCHEMA)
+    for preset in (ROOT / "presets").glob("*.yaml"):
+        cfg = _default()
+        for key, val in yaml.safe_load(preset.read_text()).items():
+            cfg[key] = {**cfg.get(key, {}), **val} if isinstance(val, dict) else val
+        validate_config(cfg, SCHEMA)
+
+
+def test_defaults_are_filled_from_schema():
+    cfg = validate_config({}, SCHEMA)
+    assert cfg["ingest"]["frames_per_video"] == 10
+    assert cfg["labels"]["k"] == [30]
+    assert cfg["sources"]["videos"] == "world"
+
+
+def test_every_schema_key_has_description_and_default():
+    def walk(node, path):
+        for key, sub in node.get("properties", {}).items():
+            assert "description" in sub, f"{path}{key} has no description"
+            assert "default" in sub, f"{path}{key} has no default"
+            walk(sub, f"{path}{key}.")
+
+    walk(SCHEMA, "")
+
+
+@pytest.mark.parametrize(
+    "patch, key",
+    [
+        ({"ingest": {"shard_size": 0}}, "ingest.shard_size"),
+        ({"world": {"n_videos": "many"}}, "world.n_videos"),
+        ({"labels": {"group_scaling": "sqrt"}}, "labels.group_scaling"),
+        ({"labels": {"kk": [3]}}, "labels.kk"),
+        ({"world": {"duration_s": 2.0}}, "world.duration_s"),
+    ],
+)
+def test_errors_name_the_key(patch, key):
+    with pytest.raises(ConfigError, match=rf"`{key}`"):
+        validate_config(patch, SCHEMA)

@@ -1,0 +1,67 @@
+# Helpers only: config validation and the functions rules use to find their inputs.
+from pathlib import Path
+
+from soundsight.config import load_schema, validate_config
+
+_SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
+_validated = validate_config(config, load_schema(_SCHEMA))
+config.clear()
+config.update(_validated)
+
+R = config["results"]
+LOGS = f"{R}/logs"
+WORLD = f"{R}/world"
+
+
+def is_world(source):
+    """True when the dataset ``source`` (a key of config['sources']) is the embedded world."""
+    return config["sources"][source] == "world"
+
+
+def video_source():
+    """The video directory or manifest that ingest reads."""
+    return f"{WORLD}/videos.csv" if is_world("videos") else config["sources"]["videos"]
+
+
+def n_input_videos():
+    """Number of input videos, known at DAG-build time (world: from config)."""
+    if is_world("videos"):
+        return config["world"]["n_videos"] + config["world"]["n_bad_videos"]
+    from soundsight.data import count_videos
+
+    return count_videos(config["sources"]["videos"])
+
+
+def shard_ids():
+    """Zero-padded ids of the ingest shards: one job per shard, never one per video."""
+    from soundsight.data import n_shards
+
+    return [f"{i:05d}" for i in range(n_shards(n_input_videos(), config["ingest"]["shard_size"]))]
+
+
+def voc_root():
+    return f"{WORLD}/VOC2007" if is_world("voc2007") else config["sources"]["voc2007"]
+
+
+def sun_root():
+    return f"{WORLD}/SUN397" if is_world("sun397") else config["sources"]["sun397"]
+
+
+def label_outputs():
+    """Every label artifact of the sound-prediction models."""
+    ks = config["labels"]["k"]
+    return (
+        [f"{R}/labels/clusters_k{k}.csv" for k in ks]
+        + [f"{R}/labels/codes_{t}.csv" for t in ("binary", "spectrum")]
+        + [f"{R}/labels/scaling_effect.json"]
+    )
+
+
+def all_outputs():
+    """Targets of `rule all`: everything the DAG can make so far."""
+    outs = [f"{R}/ingest/index.csv", f"{R}/features/sound.npz"] + label_outputs()
+    if is_world("voc2007"):
+        outs.append(f"{WORLD}/VOC2007")
+    if is_world("sun397"):
+        outs.append(f"{WORLD}/SUN397")
+    return outs
