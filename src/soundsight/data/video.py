@@ -23,12 +23,14 @@ def write_mp4(
     crf: int = 23,
     *,
     faststart: bool = False,
+    gop: int | None = None,
 ) -> None:
     """Write ``frames`` (T, H, W, 3) uint8 and ``audio`` in [-1, 1] as an h264/aac mp4.
 
     ``audio`` is mono ``(n,)`` or ``(channels, n)`` with 1 or 2 channels; ``None`` writes a
     video-only file. H and W must be even (yuv420p). Audio and video packets are interleaved in
-    time; ``faststart`` puts the index (moov) before the media data, as web videos usually do.
+    time; ``faststart`` puts the index (moov) before the media data, as web videos usually do;
+    ``gop`` sets the keyframe interval in frames (encoder default when None).
     """
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
@@ -43,6 +45,8 @@ def write_mp4(
         vstream.width, vstream.height = width, height
         vstream.pix_fmt = "yuv420p"
         vstream.options = {"crf": str(crf), "preset": "veryfast"}
+        if gop is not None:
+            vstream.codec_context.gop_size = gop
         audio_enc = None
         if planar is not None:
             astream = container.add_stream("aac", rate=audio_rate)
