@@ -1,0 +1,160 @@
+"""Frame datasets and the iteration-indexed sampler of the pretext training.
+
+Determinism: the augmentation of one sample depends only on ``(seed, epoch, index)`` (its own
+generator, never the global RNG), and the data order only on ``(seed, epoch)``. The iteration
+counter alone fixes the position in the data stream, so a run resumed at iteration ``i`` sees
+exactly the batches an uninterrupted run would, whatever the number of loader workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import Dataset, Sampler
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+# A training sample key: (index, epoch, seed); a plain int means "index, no augmentation stream".
+SampleKey = tuple[int, int, int]
+
+
+def resize_side(input_size: int) -> int:
+    """Short side the frames are resized to before cropping (CaffeNet: 256 for 227 crops)."""
+    return round(input_size * 256 / 227)
+
+
+def check_targets(targets: np.ndarray, n: int) -> np.ndarray:
+    """Targets as int64 class indices (N,) or float32 bit vectors (N, P); ValueError otherwise."""
+    targets = np.asarray(targets)
+    if len(targets) != n:
+        raise ValueError(f"{len(targets)} targets for {n} images")
+    if targets.ndim == 1:
+        if not np.issubdtype(targets.dtype, np.integer):
+            raise ValueError(f"1-d targets must be integer class indices, got {targets.dtype}")
+        if n and targets.min() < 0:
+            raise ValueError(f"class indices must be >= 0, got min {targets.min()}")
+        return targets.astype(np.int64)
+    if targets.ndim == 2:
+        return targets.astype(np.float32)
+    raise ValueError(f"targets must be (N,) class indices or (N, P) bits, got {targets.shape}")
+
+
+class FrameDataset(Dataset):
+    """JPEG frames with softmax (int64) or multi-label (float32 bits) targets.
+
+    ``train``: resize the short side to ``resize_side(input_size)``, random ``input_size`` crop,
+    random horizontal flip; otherwise the centre crop. Images are ImageNet-normalised.
+    Items are ``(image (3, S, S) float32, target)``.
+    """
+
+    def __init__(
+        self, image_paths: Sequence[Path], targets: np.ndarray, input_size: int, train: bool
+    ) -> None:
+        if input_size < 1:
+            raise ValueError(f"input_size must be >= 1, got {input_size}")
+        self.image_paths = [Path(p) for p in image_paths]
+        self.targets = check_targets(targets, len(self.image_paths))
+        self.input_size = int(input_size)
+        self.train = bool(train)
+        self._scale = (1.0 / (255.0 * np.asarray(IMAGENET_STD))).astype(np.float32)  # (3,)
+        self._shift = (np.asarray(IMAGENET_MEAN) / np.asarray(IMAGENET_STD)).astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.image_paths)
+
+    @property
+    def multilabel(self) -> bool:
+        """Whether targets are bit vectors (multi-label) rather than class indices."""
+        return self.targets.ndim == 2
+
+    def __getitem__(self, key: int | SampleKey) -> tuple[torch.Tensor, torch.Tensor]:
+        index, epoch, seed = (key, 0, 0) if isinstance(key, int | np.integer) else key
+        image = self._load(int(index))
+        if self.train:
+            rng = np.random.default_rng([seed, epoch, int(index)])
+            image = _random_crop_flip(image, self.input_size, rng)
+        else:
+            image = _centre_crop(image, self.input_size)
+        # numpy, not torch: small torch ops are slow under thread contention in loader workers
+        x = np.asarray(image, dtype=np.float32) * self._scale - self._shift  # (S, S, 3)
+        x = np.ascontiguousarray(x.transpose(2, 0, 1))  # (3, S, S)
+        return torch.from_numpy(x), torch.from_numpy(np.asarray(self.targets[index]))
+
+    def _load(self, index: int) -> Image.Image:
+        """The frame as RGB, short side resized to ``resize_side(input_size)``."""
+        path = self.image_paths[index]
+        try:
+            with Image.open(path) as im:
+                image = im.convert("RGB")
+        except (OSError, ValueError) as err:
+            raise OSError(f"cannot read frame {path}: {err}") from err
+        side = resize_side(self.input_size)
+        w, h = image.size
+        scale = side / min(w, h)
+        size = (max(side, round(w * scale)), max(side, round(h * scale)))
+        return image.resize(size, Image.Resampling.BILINEAR)
+
+
+def _random_crop_flip(image: Image.Image, size: int, rng: np.random.Generator) -> Image.Image:
+    """Random ``size`` x ``size`` crop, flipped left-right with probability 1/2."""
+    w, h = image.size
+    left = int(rng.integers(0, w - size + 1))
+    top = int(rng.integers(0, h - size + 1))
+    flip = bool(rng.integers(0, 2))
+    crop = image.crop((left, top, left + size, top + size))
+    return crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if flip else crop
+
+
+def _centre_crop(image: Image.Image, size: int) -> Image.Image:
+    """Central ``size`` x ``size`` crop."""
+    w, h = image.size
+    left, top = (w - size) // 2, (h - size) // 2
+    return image.crop((left, top, left + size, top + size))
+
+
+class IterationBatchSampler(Sampler[list[SampleKey]]):
+    """Batches of ``(index, epoch, seed)`` keys for iterations ``start .. iterations - 1``.
+
+    Sample ``s = iteration * batch_size + j`` is position ``s % n`` of the permutation of epoch
+    ``s // n``, drawn from ``torch.Generator().manual_seed(seed + epoch)``; batches may straddle
+    epochs, so every frame is seen once per epoch.
+    """
+
+    def __init__(self, n: int, batch_size: int, iterations: int, seed: int, start: int = 0) -> None:
+        if n < 1:
+            raise ValueError("cannot sample batches from an empty training set")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if not 0 <= start <= iterations:
+            raise ValueError(f"start iteration {start} outside [0, {iterations}]")
+        self.n, self.batch_size = n, batch_size
+        self.iterations, self.seed, self.start = iterations, seed, start
+        self._perms: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self.iterations - self.start
+
+    def permutation(self, epoch: int) -> np.ndarray:
+        """Data order of one epoch (cached; older epochs are dropped)."""
+        if epoch not in self._perms:
+            g = torch.Generator().manual_seed(self.seed + epoch)
+            self._perms = {epoch: torch.randperm(self.n, generator=g).numpy()}
+        return self._perms[epoch]
+
+    def batch(self, iteration: int) -> list[SampleKey]:
+        """The keys of one iteration's batch."""
+        first = iteration * self.batch_size
+        keys = []
+        for s in range(first, first + self.batch_size):
+            epoch, pos = divmod(s, self.n)
+            keys.append((int(self.permutation(epoch)[pos]), epoch, self.seed))
+        return keys
+
+    def __iter__(self) -> Iterator[list[SampleKey]]:
+        for iteration in range(self.start, self.iterations):
+            yield self.batch(iteration)

@@ -1,0 +1,458 @@
+"""Pretext training loop: SGD with momentum, step decay, checkpoint and exact resume.
+
+Owens et al. 2018, §3.2: batch 256, 320,000 iterations, lr 0.01 divided by 10 every 100,000
+iterations. ``lr_steps`` holds the decay points as fractions of ``iterations`` so that scaled-down
+runs keep the same schedule shape.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from soundsight.train.checkpoint import (
+    CHECKPOINT_FORMAT,
+    capture_rng,
+    cpu_state_dict,
+    load_checkpoint,
+    restore_rng,
+    save_atomic,
+    seed_everything,
+)
+from soundsight.train.dataset import FrameDataset, IterationBatchSampler
+from soundsight.train.evaluate import Task, evaluate, headline, loss_function
+
+log = logging.getLogger(__name__)
+
+# Config keys that change the optimisation trajectory: a checkpoint must agree on all of them.
+_TRAJECTORY_KEYS = (
+    "iterations",
+    "batch_size",
+    "lr",
+    "momentum",
+    "weight_decay",
+    "lr_steps",
+    "gamma",
+    "seed",
+    "input_size",
+    "model",
+    "model_kwargs",
+)
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings (defaults: the paper's CaffeNet schedule).
+
+    ``checkpoint_every``/``eval_every``/``log_every`` are in iterations (0: never for the first
+    two; a checkpoint is also written at the end). ``num_threads`` None keeps torch's default
+    (OMP_NUM_THREADS). ``deterministic`` asks torch for deterministic kernels during the run.
+    """
+
+    iterations: int = 320_000
+    batch_size: int = 256
+    lr: float = 0.01
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    lr_steps: tuple[float, ...] = (0.3125, 0.625)
+    gamma: float = 0.1
+    checkpoint_every: int = 1000
+    eval_every: int = 0
+    log_every: int = 10
+    seed: int = 0
+    device: str = "auto"
+    num_workers: int = 0
+    num_threads: int | None = None
+    deterministic: bool = False
+    input_size: int = 112
+    eval_batch_size: int | None = None
+    model: str = "caffenet_bn"
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lr_steps = tuple(float(f) for f in self.lr_steps)
+        self.model_kwargs = dict(self.model_kwargs)
+        positive = ("iterations", "batch_size", "input_size", "log_every")
+        for name in positive:
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("checkpoint_every", "eval_every", "num_workers"):
+            if int(getattr(self, name)) < 0:
+                raise ValueError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)}")
+        if self.lr <= 0 or not 0 < self.gamma <= 1 or not 0 <= self.momentum < 1:
+            raise ValueError(
+                f"TrainConfig needs lr > 0, 0 < gamma <= 1, 0 <= momentum < 1; got lr={self.lr}, "
+                f"gamma={self.gamma}, momentum={self.momentum}"
+            )
+        if any(not 0 < f <= 1 for f in self.lr_steps) or list(self.lr_steps) != sorted(
+            self.lr_steps
+        ):
+            raise ValueError(
+                f"TrainConfig.lr_steps must be increasing in (0, 1], got {self.lr_steps}"
+            )
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
+        """Config from a mapping (e.g. the workflow config); ValueError on unknown keys."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown training config key(s) {unknown}; known: {sorted(known)}")
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (tuples as lists)."""
+        d = asdict(self)
+        d["lr_steps"] = list(self.lr_steps)
+        return d
+
+    def milestones(self) -> list[int]:
+        """Iterations at which the learning rate is multiplied by ``gamma``."""
+        return [round(f * self.iterations) for f in self.lr_steps]
+
+
+def lr_at(cfg: TrainConfig, iteration: int) -> float:
+    """Learning rate of (0-based) ``iteration``: ``lr * gamma ** (#milestones <= iteration)``."""
+    return cfg.lr * cfg.gamma ** sum(iteration >= m for m in cfg.milestones())
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` -> cuda when available, else cpu; ValueError for an unavailable CUDA device."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} requested but CUDA is not available")
+    return device
+
+
+@contextlib.contextmanager
+def _torch_settings(cfg: TrainConfig, device: torch.device) -> Iterator[None]:
+    """Thread count, determinism and cuDNN flags for the run; restored afterwards."""
+    threads = torch.get_num_threads()
+    det = torch.are_deterministic_algorithms_enabled()
+    bench = torch.backends.cudnn.benchmark
+    try:
+        if cfg.num_threads:
+            torch.set_num_threads(cfg.num_threads)
+        if cfg.deterministic:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = device.type == "cuda" and not cfg.deterministic
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(det)
+        torch.backends.cudnn.benchmark = bench
+
+
+def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
+    """SGD with momentum; weight decay on weights only (biases and BN parameters: none, as in
+    the Caffe reference CaffeNet, whose biases have ``decay_mult: 0``)."""
+    decay = [p for p in model.parameters() if p.requires_grad and p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim <= 1]
+    groups = [
+        {"params": decay, "weight_decay": cfg.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
+
+
+@dataclass
+class _Progress:
+    """What the loop accumulates and checkpoints besides model and optimizer."""
+
+    iteration: int = 0
+    losses: list[float] = field(default_factory=list)  # one per iteration done
+    evals: list[dict[str, float]] = field(default_factory=list)
+    train_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    resumed_from: int | None = None
+
+
+def _check_task(task: str, train_set: FrameDataset, val_set: FrameDataset) -> None:
+    """ValueError when the datasets' targets do not fit ``task``."""
+    loss_function(task)  # raises on an unknown task name
+    for name, ds in (("train_set", train_set), ("val_set", val_set)):
+        if not hasattr(ds, "targets"):
+            raise ValueError(f"{name} must expose a `targets` array (e.g. FrameDataset)")
+        multilabel = np.asarray(ds.targets).ndim == 2
+        if multilabel != (task == "multilabel"):
+            raise ValueError(
+                f"{name} has {'bit-vector' if multilabel else 'class-index'} targets, "
+                f"which do not fit task {task!r}"
+            )
+    if len(val_set) == 0:
+        raise ValueError("val_set is empty: nothing to evaluate")
+
+
+def _checkpoint_payload(
+    model: nn.Module, optimizer: torch.optim.Optimizer, cfg: TrainConfig, progress: _Progress
+) -> dict[str, Any]:
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "iteration": progress.iteration,
+        "model": cpu_state_dict(model),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": {
+            "base_lr": cfg.lr,
+            "gamma": cfg.gamma,
+            "milestones": cfg.milestones(),
+            "last_lr": lr_at(cfg, max(progress.iteration - 1, 0)),
+        },
+        "rng": capture_rng(),
+        "losses": torch.tensor(progress.losses, dtype=torch.float32),
+        "evals": progress.evals,
+        "train_seconds": progress.train_seconds,
+        "eval_seconds": progress.eval_seconds,
+        "config": cfg.to_dict(),
+    }
+
+
+def _resume(
+    path: Path, model: nn.Module, optimizer: torch.optim.Optimizer, cfg: TrainConfig
+) -> _Progress:
+    """Load model/optimizer/RNG states from ``path``; ValueError if its config differs."""
+    ckpt = load_checkpoint(path)
+    saved, current = ckpt["config"], cfg.to_dict()
+    differ = [k for k in _TRAJECTORY_KEYS if saved.get(k) != current[k]]
+    if differ:
+        detail = ", ".join(f"{k}: {saved.get(k)!r} -> {current[k]!r}" for k in differ)
+        raise ValueError(f"checkpoint {path} was written with a different config ({detail})")
+    model.load_state_dict(ckpt["model"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    restore_rng(ckpt["rng"])
+    it = int(ckpt["iteration"])
+    log.info("resuming from %s at iteration %d/%d", path, it, cfg.iterations)
+    return _Progress(
+        iteration=it,
+        losses=ckpt["losses"].tolist(),
+        evals=list(ckpt["evals"]),
+        train_seconds=float(ckpt["train_seconds"]),
+        eval_seconds=float(ckpt["eval_seconds"]),
+        resumed_from=it,
+    )
+
+
+def loss_curve(losses: list[float], every: int) -> dict[str, list[float]]:
+    """Mean loss over consecutive windows of ``every`` iterations (last window may be shorter)."""
+    arr = np.asarray(losses, dtype=np.float64)
+    ends = list(range(every, len(arr), every)) + [len(arr)] if len(arr) else []
+    starts = [0, *ends[:-1]]
+    return {
+        "iteration": ends,
+        "loss": [float(arr[s:e].mean()) for s, e in zip(starts, ends, strict=True)],
+    }
+
+
+def train(
+    model: nn.Module,
+    train_set: FrameDataset,
+    val_set: FrameDataset,
+    task: Task,
+    cfg: TrainConfig,
+    out_dir: Path,
+) -> dict[str, Any]:
+    """Train ``model`` on ``train_set``; write ``model.pt`` and ``metrics.json`` in ``out_dir``.
+
+    Resumes exactly from ``out_dir/checkpoint.pt`` when it exists (a fresh run seeds the global
+    RNGs with ``cfg.seed``). Returns the metrics written to ``metrics.json``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _check_task(task, train_set, val_set)
+    device = resolve_device(cfg.device)
+    with _torch_settings(cfg, device):
+        return _train(model, train_set, val_set, task, cfg, out_dir, device)
+
+
+def _train(
+    model: nn.Module,
+    train_set: FrameDataset,
+    val_set: FrameDataset,
+    task: Task,
+    cfg: TrainConfig,
+    out_dir: Path,
+    device: torch.device,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    model.to(device)
+    if device.type == "cuda":
+        model.to(memory_format=torch.channels_last)
+    optimizer = make_optimizer(model, cfg)
+    ckpt_path = out_dir / "checkpoint.pt"
+    if ckpt_path.exists():
+        progress = _resume(ckpt_path, model, optimizer, cfg)
+    else:
+        seed_everything(cfg.seed)
+        progress = _Progress()
+    model.train()
+    _run_iterations(model, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path)
+    t0 = time.perf_counter()
+    val = _evaluate(model, val_set, train_set, task, cfg, device)
+    progress.eval_seconds += time.perf_counter() - t0
+    torch.save(cpu_state_dict(model), out_dir / "model.pt")
+    metrics = _metrics(cfg, task, device, train_set, val, progress, time.perf_counter() - started)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    log.info("done: val %.4f, %.1f images/s", headline(val), metrics["images_per_s"])
+    return metrics
+
+
+def _evaluate(
+    model: nn.Module,
+    val_set: FrameDataset,
+    train_set: FrameDataset,
+    task: Task,
+    cfg: TrainConfig,
+    device: torch.device,
+) -> dict[str, Any]:
+    batch = cfg.eval_batch_size or cfg.batch_size
+    return evaluate(model, val_set, task, train_set.targets, batch, device, cfg.num_workers)
+
+
+def _train_loader(
+    train_set: FrameDataset, cfg: TrainConfig, start: int, device: torch.device
+) -> DataLoader:
+    """Loader of the batches of iterations ``start ..``; its own generator spares the global RNG."""
+    sampler = IterationBatchSampler(len(train_set), cfg.batch_size, cfg.iterations, cfg.seed, start)
+    return DataLoader(
+        train_set,
+        batch_sampler=sampler,
+        num_workers=cfg.num_workers,
+        pin_memory=device.type == "cuda",
+        persistent_workers=False,
+        generator=torch.Generator().manual_seed(cfg.seed),
+    )
+
+
+def _run_iterations(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    train_set: FrameDataset,
+    val_set: FrameDataset,
+    task: Task,
+    cfg: TrainConfig,
+    device: torch.device,
+    progress: _Progress,
+    ckpt_path: Path,
+) -> None:
+    """Iterations ``progress.iteration .. cfg.iterations - 1``, with checkpoints and evals."""
+    cuda = device.type == "cuda"
+    criterion = loss_function(task)
+    start = progress.iteration
+    pending: list[torch.Tensor] = []  # losses not yet synced to the host
+    bar = tqdm(total=cfg.iterations, initial=start, desc="train", unit="it", dynamic_ncols=True)
+    t0 = time.perf_counter()
+    loader = _train_loader(train_set, cfg, start, device)
+    for it, (x, y) in enumerate(loader, start=start):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(cfg, it)
+        x = x.to(device, non_blocking=True)  # (B, 3, S, S)
+        if cuda:
+            x = x.contiguous(memory_format=torch.channels_last)
+        y = y.to(device, non_blocking=True)  # (B,) int64 or (B, P) float32
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+            logits = model(x)  # (B, K)
+        loss = criterion(logits.float(), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        pending.append(loss.detach())
+        progress.iteration = it + 1
+        bar.update(1)
+        done = progress.iteration
+        flush = done % cfg.log_every == 0 or done == cfg.iterations
+        checkpoint = cfg.checkpoint_every and done % cfg.checkpoint_every == 0
+        evaluate_now = cfg.eval_every and done % cfg.eval_every == 0 and done < cfg.iterations
+        if flush or checkpoint or evaluate_now:
+            _flush_losses(pending, progress, bar, optimizer)
+        if evaluate_now or checkpoint or done == cfg.iterations:
+            progress.train_seconds += time.perf_counter() - t0
+            if evaluate_now:
+                _periodic_eval(model, val_set, train_set, task, cfg, device, progress)
+            if checkpoint or done == cfg.iterations:
+                save_atomic(_checkpoint_payload(model, optimizer, cfg, progress), ckpt_path)
+            t0 = time.perf_counter()
+    bar.close()
+
+
+def _flush_losses(
+    pending: list[torch.Tensor], progress: _Progress, bar: tqdm, optimizer: torch.optim.Optimizer
+) -> None:
+    """Move pending losses to the host; FloatingPointError on a non-finite loss."""
+    if not pending:
+        return
+    values = torch.stack(pending).float().cpu().tolist()
+    pending.clear()
+    progress.losses.extend(values)
+    if not np.all(np.isfinite(values)):
+        raise FloatingPointError(
+            f"non-finite training loss by iteration {progress.iteration}; lower the learning rate"
+        )
+    bar.set_postfix(loss=f"{np.mean(values):.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2g}")
+
+
+def _periodic_eval(
+    model: nn.Module,
+    val_set: FrameDataset,
+    train_set: FrameDataset,
+    task: Task,
+    cfg: TrainConfig,
+    device: torch.device,
+    progress: _Progress,
+) -> None:
+    """Evaluate on ``val_set`` and append (iteration, val loss, headline metric) to the curve."""
+    t0 = time.perf_counter()
+    val = _evaluate(model, val_set, train_set, task, cfg, device)
+    progress.eval_seconds += time.perf_counter() - t0
+    entry = {"iteration": progress.iteration, "loss": val["loss"], "metric": headline(val)}
+    progress.evals.append(entry)
+    log.info("iteration %d: val loss %.4f, metric %.4f", *entry.values())
+
+
+def _metrics(
+    cfg: TrainConfig,
+    task: Task,
+    device: torch.device,
+    train_set: FrameDataset,
+    val: dict[str, Any],
+    progress: _Progress,
+    wall_s: float,
+) -> dict[str, Any]:
+    """The contents of ``metrics.json``."""
+    images = cfg.iterations * cfg.batch_size
+    curve = loss_curve(progress.losses, cfg.log_every)
+    return {
+        "task": task,
+        "config": cfg.to_dict(),
+        "seed": cfg.seed,
+        "iterations": cfg.iterations,
+        "device": str(device),
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "torch_threads": torch.get_num_threads(),
+        "n_train": len(train_set),
+        "n_val": val["n"],
+        "n_outputs": val["n_outputs"],
+        "loss_curve": curve,
+        "final_train_loss": curve["loss"][-1] if curve["loss"] else None,
+        "eval_curve": progress.evals,
+        "val": val,
+        "train_time_s": progress.train_seconds,
+        "eval_time_s": progress.eval_seconds,
+        "wall_time_s": progress.train_seconds + progress.eval_seconds,
+        "wall_time_this_run_s": wall_s,
+        "images_per_s": images / progress.train_seconds if progress.train_seconds > 0 else None,
+        "resumed_from": progress.resumed_from,
+        "torch_version": torch.__version__,
+    }

@@ -1,0 +1,42 @@
+"""One pretext run from the label tables: targets -> datasets -> registry model -> ``train``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+
+from soundsight.train.dataset import FrameDataset
+from soundsight.train.loop import TrainConfig, train
+from soundsight.train.targets import load_task
+
+TASK_OF_KIND = {"cluster": "softmax", "code": "multilabel"}
+
+
+def train_pretext(
+    labels_csv: str | Path,
+    index_csv: str | Path,
+    ingest_dir: str | Path,
+    kind: Literal["cluster", "code"],
+    cfg: TrainConfig,
+    out_dir: str | Path,
+    n_classes: int | None = None,
+) -> dict[str, Any]:
+    """Train ``cfg.model`` (built by ``soundsight.models.build_model``) on a sound-label table.
+
+    The model is initialised under ``torch.manual_seed(cfg.seed)``; the test split is the
+    held-out set. Returns the metrics that ``train`` writes to ``out_dir/metrics.json``.
+    """
+    from soundsight.models import build_model  # the registry is only needed here
+
+    (train_paths, train_y), (test_paths, test_y), n_outputs = load_task(
+        labels_csv, index_csv, ingest_dir, kind, n_classes
+    )
+    train_set = FrameDataset(train_paths, train_y, cfg.input_size, train=True)
+    val_set = FrameDataset(test_paths, test_y, cfg.input_size, train=False)
+    torch.manual_seed(cfg.seed)
+    model = build_model(
+        cfg.model, num_outputs=n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
+    )
+    return train(model, train_set, val_set, TASK_OF_KIND[kind], cfg, Path(out_dir))

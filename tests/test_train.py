@@ -1,0 +1,448 @@
+"""Pretext training: datasets, sampler, loop, checkpoint/resume, metrics, target tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+
+from soundsight.train import (
+    FrameDataset,
+    IterationBatchSampler,
+    TrainConfig,
+    load_task,
+    lr_at,
+    resize_side,
+    train,
+)
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+N_CLASSES = 3
+
+
+class TinyNet(nn.Module):
+    """Stand-in for the registry models: conv + BN + dropout, ``forward(x) -> (B, K)``."""
+
+    def __init__(self, num_outputs: int) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3, stride=2), nn.BatchNorm2d(8), nn.ReLU(), nn.AdaptiveAvgPool2d(1)
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(8, num_outputs))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def _write_images(folder: Path, n: int, seed: int) -> tuple[list[Path], np.ndarray]:
+    """``n`` noisy 40x40 JPEGs whose dominant colour channel is the class label."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = np.arange(n) % N_CLASSES
+    paths = []
+    for i, c in enumerate(labels):
+        pixels = rng.integers(0, 110, size=(40, 40, 3))
+        pixels[..., c] += 140
+        path = folder / f"img_{i:03d}.jpg"
+        Image.fromarray(pixels.astype(np.uint8)).save(path, quality=90)
+        paths.append(path)
+    return paths, labels.astype(np.int64)
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[Path], np.ndarray]]:
+    root = tmp_path_factory.mktemp("frames")
+    return {
+        "train": _write_images(root / "train", 48, 0),
+        "val": _write_images(root / "val", 24, 1),
+    }
+
+
+def _cfg(**overrides) -> TrainConfig:
+    base = dict(
+        iterations=12,
+        batch_size=8,
+        lr=0.05,
+        checkpoint_every=4,
+        eval_every=6,
+        log_every=2,
+        input_size=32,
+        device="cpu",
+        num_threads=1,
+        model="tiny",
+    )
+    return TrainConfig(**{**base, **overrides})
+
+
+def _datasets(images, multilabel: bool = False) -> tuple[FrameDataset, FrameDataset]:
+    def targets(labels: np.ndarray) -> np.ndarray:
+        if not multilabel:
+            return labels
+        return np.stack([labels == 0, labels == 2, labels >= 1], 1).astype(np.float32)
+
+    (tp, ty), (vp, vy) = images["train"], images["val"]
+    return (
+        FrameDataset(tp, targets(ty), 32, train=True),
+        FrameDataset(vp, targets(vy), 32, train=False),
+    )
+
+
+# --- datasets and sampler -------------------------------------------------------------------
+
+
+def test_frame_dataset_shapes_and_deterministic_augmentation(images) -> None:
+    train_set, val_set = _datasets(images)
+    assert resize_side(227) == 256 and resize_side(32) == 36
+    x, y = train_set[(5, 0, 0)]
+    assert x.shape == (3, 32, 32) and x.dtype == torch.float32 and y.dtype == torch.int64
+    assert torch.equal(x, train_set[(5, 0, 0)][0])  # same key, same augmentation
+    others = [train_set[(5, e, 0)][0] for e in range(1, 8)]
+    assert any(not torch.equal(x, o) for o in others)  # epochs draw new crops/flips
+    v1, v2 = val_set[3][0], val_set[3][0]
+    assert torch.equal(v1, v2)
+    # ImageNet normalisation: a red-dominant image has a high mean red channel.
+    assert val_set[0][0][0].mean() > val_set[0][0][2].mean()
+
+
+def test_frame_dataset_rejects_bad_targets(images) -> None:
+    paths, labels = images["train"]
+    with pytest.raises(ValueError, match="targets for"):
+        FrameDataset(paths, labels[:-1], 32, train=True)
+    with pytest.raises(ValueError, match="integer class indices"):
+        FrameDataset(paths, labels.astype(np.float32), 32, train=True)
+
+
+def test_sampler_epochs_are_permutations_and_resume_continues() -> None:
+    full = IterationBatchSampler(n=10, batch_size=4, iterations=10, seed=3)
+    batches = list(full)
+    assert len(batches) == 10
+    keys = [k for b in batches for k in b]  # 40 samples = 4 epochs of 10
+    for epoch in range(4):
+        idx = [i for i, e, _ in keys if e == epoch]
+        assert sorted(idx) == list(range(10))
+    assert [i for i, _, _ in keys[:10]] != [i for i, _, _ in keys[10:20]]
+    resumed = list(IterationBatchSampler(n=10, batch_size=4, iterations=10, seed=3, start=6))
+    assert resumed == batches[6:]
+    other_seed = list(IterationBatchSampler(n=10, batch_size=4, iterations=10, seed=4))
+    assert other_seed != batches
+
+
+def test_lr_schedule_and_config_validation() -> None:
+    paper = TrainConfig()
+    assert paper.milestones() == [100_000, 200_000]
+    assert lr_at(paper, 99_999) == pytest.approx(0.01)
+    assert lr_at(paper, 100_000) == pytest.approx(0.001)
+    assert lr_at(paper, 319_999) == pytest.approx(0.0001)
+    assert lr_at(TrainConfig(iterations=32), 10) == pytest.approx(0.001)
+    with pytest.raises(ValueError, match="lr_steps"):
+        TrainConfig(lr_steps=(0.6, 0.3))
+    with pytest.raises(ValueError, match="unknown training config"):
+        TrainConfig.from_dict({"iterations": 5, "learning_rate": 0.1})
+
+
+# --- training loop ---------------------------------------------------------------------------
+
+
+def test_softmax_training_learns_and_writes_outputs(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images)
+    torch.manual_seed(0)
+    model = TinyNet(N_CLASSES)
+    metrics = train(model, train_set, val_set, "softmax", _cfg(), tmp_path)
+    curve = metrics["loss_curve"]
+    assert curve["iteration"] == [2, 4, 6, 8, 10, 12]
+    assert curve["loss"][-1] < curve["loss"][0]  # loss decreases
+    val = metrics["val"]
+    assert val["chance"] == pytest.approx(1 / 3)
+    assert val["top1"] > val["chance"] + 0.2  # held-out accuracy well above chance
+    assert val["majority_label"] == 0 and val["majority_accuracy"] == pytest.approx(1 / 3)
+
+    on_disk = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("config", "loss_curve", "val", "wall_time_s", "images_per_s", "device", "seed"):
+        assert key in on_disk
+    assert on_disk["iterations"] == 12 and on_disk["device"] == "cpu"
+    assert on_disk["config"]["lr_steps"] == [0.3125, 0.625]
+    assert on_disk["images_per_s"] > 0 and on_disk["n_train"] == 48 and on_disk["n_val"] == 24
+    assert [e["iteration"] for e in on_disk["eval_curve"]] == [6]
+
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)  # no pickled objects
+    assert ckpt["iteration"] == 12
+    assert set(ckpt) >= {"model", "optimizer", "scheduler", "rng", "iteration"}
+    assert set(ckpt["rng"]) >= {"torch", "numpy", "python"}
+    assert ckpt["scheduler"]["milestones"] == [4, 8]
+    assert ckpt["optimizer"]["param_groups"][0]["lr"] == pytest.approx(0.05 * 0.01)
+    weights = torch.load(tmp_path / "model.pt", weights_only=True)
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(weights[name], tensor)
+
+
+def test_multilabel_training_runs(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images, multilabel=True)
+    torch.manual_seed(0)
+    metrics = train(
+        TinyNet(3), train_set, val_set, "multilabel", _cfg(eval_every=0, lr=0.1), tmp_path
+    )
+    val = metrics["val"]
+    assert len(val["bit_accuracy"]) == 3 and len(val["majority_bit_accuracy"]) == 3
+    assert val["majority_bits"] == [0, 0, 1]  # bit 2 is on for 2/3 of the training frames
+    assert val["mean_majority_bit_accuracy"] == pytest.approx((2 / 3 + 2 / 3 + 2 / 3) / 3)
+    assert val["mean_bit_accuracy"] > val["mean_majority_bit_accuracy"]
+    assert np.isfinite(metrics["loss_curve"]["loss"]).all()
+
+
+def test_task_mismatch_and_config_change_are_rejected(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images)
+    with pytest.raises(ValueError, match="do not fit task"):
+        train(TinyNet(3), train_set, val_set, "multilabel", _cfg(), tmp_path)
+    train(TinyNet(3), train_set, val_set, "softmax", _cfg(iterations=4, eval_every=0), tmp_path)
+    with pytest.raises(ValueError, match="different config"):
+        train(TinyNet(3), train_set, val_set, "softmax", _cfg(iterations=4, lr=0.2), tmp_path)
+
+
+# --- kill and resume -------------------------------------------------------------------------
+
+_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from pathlib import Path
+    import numpy as np, torch
+    from torch import nn
+    from soundsight.train import FrameDataset, TrainConfig, train
+
+    class TinyNet(nn.Module):
+        def __init__(self, k):
+            super().__init__()
+            self.features = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.BatchNorm2d(8),
+                                          nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+            self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(8, k))
+        def forward(self, x):
+            return self.head(self.features(x))
+
+    class SlowDataset(FrameDataset):
+        def __getitem__(self, key):
+            time.sleep(float(os.environ["SLEEP"]))
+            return super().__getitem__(key)
+
+    spec = json.loads(sys.argv[1])
+    train_set = SlowDataset([Path(p) for p in spec["train"]], np.array(spec["train_y"]), 32, True)
+    val_set = FrameDataset([Path(p) for p in spec["val"]], np.array(spec["val_y"]), 32, False)
+    torch.manual_seed(123)
+    cfg = TrainConfig(**spec["cfg"])
+    train(TinyNet(3), train_set, val_set, "softmax", cfg, Path(spec["out"]))
+    """
+)
+
+
+def _launch(images, out: Path, sleep: float) -> subprocess.Popen:
+    (tp, ty), (vp, vy) = images["train"], images["val"]
+    cfg = _cfg(checkpoint_every=2, eval_every=5, lr_steps=(0.5,)).to_dict()
+    spec = dict(
+        train=[str(p) for p in tp],
+        train_y=ty.tolist(),
+        val=[str(p) for p in vp],
+        val_y=vy.tolist(),
+        cfg=cfg,
+        out=str(out),
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC), "SLEEP": str(sleep), "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-c", _SCRIPT, json.dumps(spec)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_checkpoint(proc: subprocess.Popen, path: Path, min_iteration: int) -> int:
+    """Iteration of the first checkpoint at or beyond ``min_iteration`` while ``proc`` runs."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"training ended early: {proc.stderr.read().decode()[-2000:]}"
+        if path.exists():
+            it = int(torch.load(path, weights_only=True)["iteration"])
+            if it >= min_iteration:
+                return it
+        time.sleep(0.05)
+    raise AssertionError("no checkpoint written within 60 s")
+
+
+def test_kill_and_resume_gives_identical_weights(images, tmp_path) -> None:
+    reference = _launch(images, tmp_path / "reference", sleep=0.0)
+    killed_dir = tmp_path / "killed"
+    victim = _launch(images, killed_dir, sleep=0.03)  # ~0.25 s per iteration
+    killed_at = _wait_for_checkpoint(victim, killed_dir / "checkpoint.pt", 4)
+    victim.send_signal(signal.SIGKILL)
+    assert victim.wait(timeout=30) == -signal.SIGKILL
+    assert 4 <= killed_at < 12
+    assert not (killed_dir / "model.pt").exists()
+
+    resumed = _launch(images, killed_dir, sleep=0.0)
+    assert resumed.wait(timeout=120) == 0, resumed.stderr.read().decode()[-2000:]
+    assert reference.wait(timeout=120) == 0, reference.stderr.read().decode()[-2000:]
+
+    ref_w = torch.load(tmp_path / "reference" / "model.pt", weights_only=True)
+    res_w = torch.load(killed_dir / "model.pt", weights_only=True)
+    assert ref_w.keys() == res_w.keys()
+    for name in ref_w:
+        assert torch.equal(ref_w[name], res_w[name]), name
+    ref_m = json.loads((tmp_path / "reference" / "metrics.json").read_text())
+    res_m = json.loads((killed_dir / "metrics.json").read_text())
+    assert res_m["resumed_from"] is not None and res_m["resumed_from"] >= 4
+    assert ref_m["resumed_from"] is None
+    assert res_m["loss_curve"] == ref_m["loss_curve"]
+    assert res_m["eval_curve"] == ref_m["eval_curve"] and len(ref_m["eval_curve"]) == 2
+    assert res_m["val"] == ref_m["val"]
+
+
+# --- target tables ---------------------------------------------------------------------------
+
+
+def _ingest(tmp_path: Path, n_videos: int = 4) -> tuple[Path, list[str]]:
+    """A merged-ingest layout: index.csv + shards/00000/frames/*.jpg (2 frames per video)."""
+    ingest = tmp_path / "ingest"
+    frames = ingest / "shards" / "00000" / "frames"
+    frames.mkdir(parents=True)
+    rows = []
+    for v in range(n_videos):
+        for k in range(2):
+            fid = f"v{v:03d}_{k:02d}"
+            Image.new("RGB", (8, 8), (v * 40, k * 90, 0)).save(frames / f"{fid}.jpg")
+            rows.append(
+                dict(
+                    shard=0,
+                    shard_dir="shards/00000",
+                    frame_id=fid,
+                    video_id=f"v{v:03d}",
+                    jpg=f"frames/{fid}.jpg",
+                )
+            )
+    pd.DataFrame(rows).to_csv(ingest / "index.csv", index=False)
+    return ingest, [r["frame_id"] for r in rows]
+
+
+def test_load_task_clusters_applies_keep_filter(tmp_path) -> None:
+    ingest, ids = _ingest(tmp_path)
+    table = pd.DataFrame(
+        dict(
+            frame_id=ids,
+            video_id=[i[:4] for i in ids],
+            split=["train"] * 6 + ["test"] * 2,
+            label=[0, 1, 2, 3, 1, 0, 4, 2],
+            distance=np.linspace(0, 1, 8),
+            keep=[True, False, True, True, False, True, False, True],
+        )
+    )
+    table.to_csv(tmp_path / "clusters.csv", index=False)
+    (tr_p, tr_y), (te_p, te_y), k = load_task(
+        tmp_path / "clusters.csv", ingest / "index.csv", ingest, "cluster"
+    )
+    assert k == 5
+    assert [p.stem for p in tr_p] == [ids[0], ids[2], ids[3], ids[5]]
+    assert tr_y.tolist() == [0, 2, 3, 0] and tr_y.dtype == np.int64
+    assert [p.stem for p in te_p] == ids[6:] and te_y.tolist() == [4, 2]  # keep ignored on test
+    assert all(p.is_file() for p in tr_p + te_p)
+    assert (
+        load_task(tmp_path / "clusters.csv", ingest / "index.csv", ingest, "cluster", 30)[2] == 30
+    )
+
+
+def test_load_task_codes_keeps_leading_zeros(tmp_path) -> None:
+    ingest, ids = _ingest(tmp_path)
+    codes = ["0010", "0110", "1111", "0000", "0101", "1000", "0011", "0100"]
+    pd.DataFrame(
+        dict(
+            frame_id=ids,
+            video_id=[i[:4] for i in ids],
+            split=["train"] * 6 + ["test"] * 2,
+            code=codes,
+        )
+    ).to_csv(tmp_path / "codes.csv", index=False)
+    (tr_p, tr_y), (te_p, te_y), n = load_task(
+        tmp_path / "codes.csv", ingest / "index.csv", ingest, "code"
+    )
+    assert n == 4 and tr_y.dtype == np.float32 and tr_y.shape == (6, 4)
+    assert tr_y[0].tolist() == [0, 0, 1, 0] and te_y[0].tolist() == [0, 0, 1, 1]
+    assert len(te_p) == 2
+
+
+def test_load_task_errors_name_the_problem(tmp_path) -> None:
+    ingest, ids = _ingest(tmp_path)
+    table = pd.DataFrame(
+        dict(
+            frame_id=ids + ["ghost_00"],
+            video_id="v",
+            split=["train"] * 5 + ["test"] * 4,
+            label=0,
+            distance=0.0,
+            keep=True,
+        )
+    )
+    table.to_csv(tmp_path / "clusters.csv", index=False)
+    with pytest.raises(ValueError, match="not in the ingest index.*ghost_00"):
+        load_task(tmp_path / "clusters.csv", ingest / "index.csv", ingest, "cluster")
+    table.iloc[:-1].to_csv(tmp_path / "clusters.csv", index=False)
+    (ingest / "shards" / "00000" / "frames" / f"{ids[1]}.jpg").unlink()
+    with pytest.raises(FileNotFoundError, match="missing"):
+        load_task(tmp_path / "clusters.csv", ingest / "index.csv", ingest, "cluster")
+    table.drop(columns="keep").to_csv(tmp_path / "clusters.csv", index=False)
+    with pytest.raises(ValueError, match="lacks column.*keep"):
+        load_task(tmp_path / "clusters.csv", ingest / "index.csv", ingest, "cluster")
+    with pytest.raises(ValueError, match="kind"):
+        load_task(tmp_path / "clusters.csv", ingest / "index.csv", ingest, "clusters")  # type: ignore[arg-type]
+
+
+def test_train_pretext_end_to_end_with_registry_model(tmp_path) -> None:
+    models = pytest.importorskip("soundsight.models")
+    if "caffenet_bn" not in models.list_models():
+        pytest.skip("caffenet_bn is not registered")
+    from soundsight.train import train_pretext
+
+    ingest, ids = _ingest(tmp_path)
+    pd.DataFrame(
+        dict(
+            frame_id=ids,
+            video_id=[i[:4] for i in ids],
+            split=["train"] * 6 + ["test"] * 2,
+            code=["0110", "1010", "0011", "1100", "0101", "1001", "0110", "0001"],
+        )
+    ).to_csv(tmp_path / "codes.csv", index=False)
+    cfg = _cfg(
+        iterations=3,
+        batch_size=4,
+        input_size=48,
+        model="caffenet_bn",
+        eval_every=0,
+        model_kwargs={"width": 0.125},
+    )
+    metrics = train_pretext(
+        tmp_path / "codes.csv", ingest / "index.csv", ingest, "code", cfg, tmp_path / "run"
+    )
+    assert metrics["task"] == "multilabel" and metrics["n_outputs"] == 4
+    assert metrics["n_train"] == 6 and metrics["n_val"] == 2
+    weights = torch.load(tmp_path / "run" / "model.pt", weights_only=True)
+    rebuilt = models.build_model("caffenet_bn", num_outputs=4, width=0.125, input_size=48)
+    rebuilt.load_state_dict(weights)  # the saved state dict fits the registry model
+
+
+def test_loader_workers_do_not_change_the_run(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images)
+    weights = []
+    for workers in (0, 2):
+        torch.manual_seed(0)
+        model = TinyNet(N_CLASSES)
+        cfg = _cfg(iterations=4, eval_every=0, num_workers=workers)
+        train(model, train_set, val_set, "softmax", cfg, tmp_path / f"w{workers}")
+        weights.append(model.state_dict())
+    for name, tensor in weights[0].items():
+        assert torch.equal(tensor, weights[1][name]), name
