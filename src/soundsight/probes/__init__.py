@@ -1,1 +1,6 @@
-"""soundsight.probes"""
+"""soundsight.probes: linear probes on frozen features.
+
+- :mod:`~soundsight.probes.metrics`: VOC07 11-point AP, area AP, mean AP (difficult ignored).
+- :mod:`~soundsight.probes.svm`: the VOC07 and SUN397 linear SVM probes (one module).
+- :mod:`~soundsight.probes.extract`: frozen-trunk feature extraction and the trunk-unchanged check.
+"""

@@ -1,0 +1,148 @@
+"""Frozen-trunk feature extraction for the probes.
+
+Images are resized to ``resize_size`` x ``resize_size`` (the paper: 256 x 256), centre-cropped to
+``input_size`` (227), normalised with the ImageNet statistics and passed through
+``model.forward_intermediates(x, layers)`` in eval mode under ``torch.no_grad()``. Each requested
+layer comes back flattened to (N, D).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+from tqdm.auto import tqdm
+
+log = logging.getLogger(__name__)
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def probe_transform(input_size: int, resize_size: int) -> transforms.Compose:
+    """Square resize, centre crop and ImageNet normalisation: PIL image -> (3, S, S) tensor."""
+    if input_size < 1 or resize_size < input_size:
+        raise ValueError(
+            f"need 1 <= input_size <= resize_size, got input_size={input_size}, "
+            f"resize_size={resize_size}"
+        )
+    return transforms.Compose(
+        [
+            transforms.Resize((resize_size, resize_size)),
+            transforms.CenterCrop(input_size),
+            transforms.ToTensor(),
+            transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+        ]
+    )
+
+
+def load_image(path: str | Path) -> Image.Image:
+    """Open an image as RGB (format detected from content; some SUN ``.jpg`` are not JPEGs)."""
+    try:
+        with Image.open(path) as im:
+            return im.convert("RGB")
+    except (OSError, UnidentifiedImageError, ValueError) as err:
+        raise OSError(f"cannot read image {path}: {err}") from err
+
+
+def extract_features(
+    model: nn.Module,
+    image_paths: Sequence[str | Path],
+    layers: Sequence[str],
+    input_size: int,
+    resize_size: int,
+    batch_size: int = 64,
+    device: str | torch.device = "cpu",
+    progress: bool = True,
+    num_workers: int = 0,
+) -> dict[str, np.ndarray]:
+    """Features of every image at each named layer: {layer: (N, D) float32}.
+
+    The model is moved to ``device`` and run in eval mode; its previous train/eval mode is
+    restored afterwards. Its parameters and buffers are never modified. ``num_workers`` > 0
+    decodes images in DataLoader worker processes.
+    """
+    if len(layers) == 0:
+        raise ValueError("extract_features needs at least one layer name")
+    if len(image_paths) == 0:
+        raise ValueError("extract_features got no images")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    loader = DataLoader(
+        _ImageList(image_paths, probe_transform(input_size, resize_size)),
+        batch_size=batch_size,
+        shuffle=False,
+        num_workers=num_workers,
+    )
+    was_training = model.training
+    model.to(device).eval()
+    out: dict[str, np.ndarray] = {}
+    start = 0
+    try:
+        with torch.no_grad():
+            for x in tqdm(loader, desc="extract features", disable=not progress):
+                feats = _flat_intermediates(model, x.to(device), layers)  # {layer: (B, D)}
+                for name, f in feats.items():
+                    if name not in out:
+                        out[name] = np.empty((len(image_paths), f.shape[1]), dtype=np.float32)
+                    out[name][start : start + len(x)] = f
+                start += len(x)
+    finally:
+        model.train(was_training)
+    log.info("extracted %s for %d images", {k: v.shape[1] for k, v in out.items()}, start)
+    return out
+
+
+class _ImageList(Dataset):
+    """Image paths -> transformed (3, S, S) tensors."""
+
+    def __init__(self, paths: Sequence[str | Path], transform: transforms.Compose) -> None:
+        self.paths = list(paths)
+        self.transform = transform
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i: int) -> torch.Tensor:
+        return self.transform(load_image(self.paths[i]))
+
+
+def _flat_intermediates(
+    model: nn.Module, x: torch.Tensor, layers: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Call ``forward_intermediates`` and flatten each requested layer to (B, D) float32."""
+    got = model.forward_intermediates(x, list(layers))
+    missing = [name for name in layers if name not in got]
+    if missing:
+        raise KeyError(f"model.forward_intermediates did not return layers {missing}")
+    return {
+        name: got[name].flatten(1).float().cpu().numpy()  # (B, C[, h, w]) -> (B, D)
+        for name in layers
+    }
+
+
+def snapshot_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A detached CPU copy of every parameter and buffer (incl. BN running statistics)."""
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
+def assert_trunk_unchanged(model: nn.Module, state_before: dict[str, torch.Tensor]) -> None:
+    """Raise AssertionError naming every parameter/buffer that differs from ``state_before``."""
+    now = model.state_dict()
+    if set(now) != set(state_before):
+        raise AssertionError(
+            f"state keys changed: added {sorted(set(now) - set(state_before))}, "
+            f"removed {sorted(set(state_before) - set(now))}"
+        )
+    changed = [
+        k for k, v in now.items() if not torch.equal(v.detach().cpu(), state_before[k].cpu())
+    ]
+    if changed:
+        raise AssertionError(f"probing modified the trunk: {changed}")
