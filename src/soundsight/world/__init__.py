@@ -1,0 +1,43 @@
+"""soundsight.world: AmbientWorld, a procedural audio-visual world where objects cause sounds.
+
+Deterministic from a seed; writes raw mp4 videos with a manifest and per-video ground truth,
+mini-VOC2007 and mini-SUN397 in their official layouts (see docs/world.md).
+"""
+
+from soundsight.world.categories import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    LABEL_VOCAB,
+    SOUND_CATEGORIES,
+    Category,
+    get_category,
+)
+from soundsight.world.compose import render_audio, render_frames
+from soundsight.world.config import WorldConfig
+from soundsight.world.generate import generate_world
+from soundsight.world.scenes import SCENE_NAMES, SCENES, Scene, get_scene
+from soundsight.world.sun import generate_sun
+from soundsight.world.videos import generate_videos, render_video, sample_video_spec
+from soundsight.world.voc import generate_voc
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_NAMES",
+    "LABEL_VOCAB",
+    "SCENES",
+    "SCENE_NAMES",
+    "SOUND_CATEGORIES",
+    "Category",
+    "Scene",
+    "WorldConfig",
+    "generate_sun",
+    "generate_videos",
+    "generate_voc",
+    "generate_world",
+    "get_category",
+    "get_scene",
+    "render_audio",
+    "render_frames",
+    "render_video",
+    "sample_video_spec",
+]

@@ -1,0 +1,110 @@
+"""Configuration of the embedded procedural world (AmbientWorld)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """All knobs of the world generator; defaults are sized for the laptop run.
+
+    Every random choice derives from ``seed`` and the index of the item being generated, so
+    the output does not depend on ``n_workers``.
+    """
+
+    seed: int = 0
+    # videos
+    n_videos: int = 240
+    duration_s: float = 8.0
+    fps: int = 10
+    width: int = 128
+    height: int = 128
+    audio_rate: int = 22050
+    n_bad_videos: int = 4
+    crf: int = 23
+    # composition of a video
+    max_objects: int = 4
+    p_offscreen: float = 0.3  # probability of one off-screen audible source
+    p_onscreen_silent: float = 0.2  # probability that a visible sound-making object is silent
+    p_music: float = 0.15  # probability of music added over the video
+    p_silent_video: float = 0.08  # probability that the whole video has only quiet ambience
+    p_silent_interval: float = 0.15  # probability of a silent interval inside a video
+    # mini-VOC2007
+    voc_n_train: int = 200
+    voc_n_val: int = 200
+    voc_n_test: int = 200
+    voc_image_size: int = 128
+    # mini-SUN397
+    sun_per_class_train: int = 20
+    sun_per_class_test: int = 10
+    sun_per_class_extra: int = 10  # pool = train + test + extra images per class
+    sun_n_partitions: int = 3
+    sun_image_size: int = 128
+    # output
+    jpeg_quality: int = 90
+    n_workers: int = 2
+    scenes: tuple[str, ...] = field(default_factory=tuple)  # empty = all registered scenes
+
+    def __post_init__(self) -> None:
+        """Validate ranges; raise ValueError naming the offending field."""
+        _check(self.n_videos >= 0, "n_videos must be >= 0")
+        _check(self.duration_s >= 1.0, "duration_s must be >= 1 s")
+        _check(self.fps >= 1, "fps must be >= 1")
+        for name in ("width", "height", "voc_image_size", "sun_image_size"):
+            value = getattr(self, name)
+            _check(value >= 32 and value % 2 == 0, f"{name} must be even and >= 32, got {value}")
+        _check(self.audio_rate >= 8000, "audio_rate must be >= 8000")
+        _check(self.n_bad_videos >= 0, "n_bad_videos must be >= 0")
+        _check(1 <= self.max_objects <= 8, "max_objects must be in [1, 8]")
+        for name in (
+            "p_offscreen",
+            "p_onscreen_silent",
+            "p_music",
+            "p_silent_video",
+            "p_silent_interval",
+        ):
+            value = getattr(self, name)
+            _check(0.0 <= value <= 1.0, f"{name} must be a probability, got {value}")
+        _check(self.sun_n_partitions >= 1, "sun_n_partitions must be >= 1")
+        _check(self.sun_per_class_train >= 1, "sun_per_class_train must be >= 1")
+        _check(self.sun_per_class_test >= 1, "sun_per_class_test must be >= 1")
+        _check(self.sun_per_class_extra >= 0, "sun_per_class_extra must be >= 0")
+        _check(1 <= self.jpeg_quality <= 100, "jpeg_quality must be in [1, 100]")
+        _check(self.n_workers >= 1, "n_workers must be >= 1")
+
+    @property
+    def n_frames(self) -> int:
+        """Frames per video."""
+        return int(round(self.duration_s * self.fps))
+
+    @property
+    def n_samples(self) -> int:
+        """Audio samples per video."""
+        return int(round(self.duration_s * self.audio_rate))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict of the config."""
+        out = dataclasses.asdict(self)
+        out["scenes"] = list(self.scenes)
+        return out
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> WorldConfig:
+        """Build from a (YAML/JSON) dict; unknown keys raise a clear error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown world config keys: {unknown}; known: {sorted(known)}")
+        values = dict(values)
+        if "scenes" in values:
+            values["scenes"] = tuple(values["scenes"] or ())
+        return cls(**values)
+
+
+def _check(ok: bool, message: str) -> None:
+    """Raise ValueError(message) unless ok."""
+    if not ok:
+        raise ValueError(f"WorldConfig: {message}")
