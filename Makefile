@@ -31,12 +31,12 @@ test: $(STAMP)  ## run the test suite (unit tests + the smoke DAG end to end)
 lint: $(STAMP)  ## ruff, snakefmt and snakemake --lint
 	$(BIN)/ruff check src tests benchmarks workflow/scripts
 	$(BIN)/ruff format --check src tests benchmarks workflow/scripts
-	$(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/snakefmt --check workflow
 	$(BIN)/snakemake --lint
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks workflow/scripts
-	$(BIN)/snakefmt Snakefile workflow
+	$(BIN)/snakefmt workflow
 
 report: $(STAMP)  ## HTML report of a finished run
 	$(BIN)/snakemake --report report.zip

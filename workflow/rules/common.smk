@@ -1,4 +1,4 @@
-# Helpers only: config validation and the functions rules use to find their inputs.
+# Helpers only: config validation and the functions that locate inputs and targets.
 from pathlib import Path
 
 from soundsight.config import load_schema, validate_config
@@ -36,7 +36,10 @@ def shard_ids():
     """Zero-padded ids of the ingest shards: one job per shard, never one per video."""
     from soundsight.data import n_shards
 
-    return [f"{i:05d}" for i in range(n_shards(n_input_videos(), config["ingest"]["shard_size"]))]
+    return [
+        f"{i:05d}"
+        for i in range(n_shards(n_input_videos(), config["ingest"]["shard_size"]))
+    ]
 
 
 def voc_root():
@@ -58,7 +61,7 @@ def label_outputs():
 
 
 def all_outputs():
-    """Targets of `rule all`: everything the DAG can make so far."""
+    """Targets of the default target: everything the DAG can make so far."""
     outs = [f"{R}/ingest/index.csv", f"{R}/features/sound.npz"] + label_outputs()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")

@@ -10,6 +10,8 @@ rule audio_features:
         f"{LOGS}/features/{{shard}}.log",
     wildcard_constraints:
         shard=r"\d{5}",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         features=config["features"],
     script:
@@ -24,5 +26,7 @@ rule merge_features:
         f"{R}/features/sound.npz",
     log:
         f"{LOGS}/features/merge.log",
+    conda:
+        "../../envs/soundsight.yaml"
     script:
         "../scripts/merge_features.py"

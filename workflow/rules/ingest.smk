@@ -10,6 +10,8 @@ rule ingest_shard:
         f"{LOGS}/ingest/{{shard}}.log",
     wildcard_constraints:
         shard=r"\d{5}",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         ingest=config["ingest"],
         seed=config["seed"],
@@ -26,6 +28,8 @@ rule ingest_merge:
         summary=f"{R}/ingest/ingest_summary.json",
     log:
         f"{LOGS}/ingest/merge.log",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         n_input=n_input_videos(),
     script:

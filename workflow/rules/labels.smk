@@ -8,6 +8,8 @@ rule split_frames:
         f"{R}/labels/split.csv",
     log:
         f"{LOGS}/labels/split.log",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         test_fraction=config["labels"]["test_fraction"],
         seed=config["seed"],
@@ -27,6 +29,8 @@ rule cluster_labels:
         f"{LOGS}/labels/clusters_k{{k}}.log",
     wildcard_constraints:
         k=r"\d+",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         labels=config["labels"],
         seed=config["seed"],
@@ -46,6 +50,8 @@ rule code_labels:
         f"{LOGS}/labels/codes_{{target}}.log",
     wildcard_constraints:
         target="binary|spectrum",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         labels=config["labels"],
         seed=config["seed"],
@@ -61,6 +67,8 @@ rule scaling_effect:
         f"{R}/labels/scaling_effect.json",
     log:
         f"{LOGS}/labels/scaling_effect.log",
+    conda:
+        "../../envs/soundsight.yaml"
     params:
         labels=config["labels"],
         seed=config["seed"],

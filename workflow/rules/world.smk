@@ -10,7 +10,9 @@ rule world_videos:
         summary=f"{WORLD}/world.json",
     log:
         f"{LOGS}/world/videos.log",
-    threads: config["world"]["workers"]
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["world"]["n_workers"]
     params:
         world=config["world"],
         seed=config["seed"],
@@ -24,7 +26,9 @@ rule world_voc:
         directory(f"{WORLD}/VOC2007"),
     log:
         f"{LOGS}/world/voc.log",
-    threads: config["world"]["workers"]
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["world"]["n_workers"]
     params:
         world=config["world"],
         seed=config["seed"],
@@ -39,7 +43,9 @@ rule world_sun:
         directory(f"{WORLD}/SUN397"),
     log:
         f"{LOGS}/world/sun.log",
-    threads: config["world"]["workers"]
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["world"]["n_workers"]
     params:
         world=config["world"],
         seed=config["seed"],

@@ -16,8 +16,11 @@ frames = pd.read_csv(shard / "frames.csv", dtype={"frame_id": str})
 sr = json.loads((shard / "summary.json").read_text())["audio_rate"]
 audio = load_shard_audio(shard)  # (N, n) float32, rows aligned with frames.csv
 feats = clip_features(
-    audio, sr, batch_size=cfg["batch_size"], device=cfg["device"],
-    spectrum_window_s=cfg["spectrum_window_s"],
+    audio,
+    sr,
+    batch_size=cfg["batch_size"],
+    device=cfg["device"],
+    window_s=cfg["spectrum_window_s"],
 )
 save_features(snakemake.output[0], frames["frame_id"].tolist(), feats)
 log.info("features of %d frames", len(frames))

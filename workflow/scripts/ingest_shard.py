@@ -7,7 +7,9 @@ from soundsight.logs import configure
 
 log = configure(snakemake.log[0])
 cfg = snakemake.params.ingest
-videos = select_shard(list_videos(snakemake.input.source), int(snakemake.wildcards.shard), cfg["shard_size"])
+videos = select_shard(
+    list_videos(snakemake.input.source), int(snakemake.wildcards.shard), cfg["shard_size"]
+)
 result = ingest_shard(
     videos,
     Path(snakemake.output[0]),

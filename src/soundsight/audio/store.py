@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 
 
-def save_features(path: str | Path, frame_id: Sequence[str], features: dict[str, np.ndarray]) -> None:
+def save_features(
+    path: str | Path, frame_id: Sequence[str], features: dict[str, np.ndarray]
+) -> None:
     """Write features (each (N, D)) keyed by ``frame_id`` (N,) to a pickle-free ``.npz``."""
     ids = np.asarray(frame_id, dtype=str)
     for name, arr in features.items():

@@ -114,9 +114,7 @@ def scaling_effect(
         model = fit_clusters(X, k, seed, mode)
         labels[mode] = model.assign(X)[0]
         var = X.var(0)
-        shares[mode] = {
-            g: float(var[sl].sum() / var.sum()) for g, sl in TEXTURE_GROUPS.items()
-        }
+        shares[mode] = {g: float(var[sl].sum() / var.sum()) for g, sl in TEXTURE_GROUPS.items()}
     ari = {
         f"{a}|{b}": float(adjusted_rand_score(labels[a], labels[b]))
         for i, a in enumerate(modes)

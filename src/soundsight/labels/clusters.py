@@ -58,7 +58,9 @@ def fit_clusters(X_train: np.ndarray, k: int, seed: int, scaling: str = "none") 
     if k < 2:
         raise ValueError(f"labels.k must be >= 2, got {k}")
     if len(X_train) < k:
-        raise ValueError(f"k-means with k={k} needs at least {k} training frames, got {len(X_train)}")
+        raise ValueError(
+            f"k-means with k={k} needs at least {k} training frames, got {len(X_train)}"
+        )
     km = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(X_train.astype(np.float64))
     model = ClusterModel(km.cluster_centers_, 0.0, scaling)
     _, dist = model.assign(X_train.astype(np.float64))

@@ -9,7 +9,7 @@ import pandas as pd
 
 
 def stable_unit_float(key: str, seed: int) -> float:
-    """A deterministic number in [0, 1) for ``key`` under ``seed`` (independent of Python's hash)."""
+    """A deterministic number in [0, 1) for ``key`` under ``seed`` (not Python's hash())."""
     digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2.0**64
 

@@ -1,4 +1,0 @@
-# soundsight: the workflow lives in workflow/Snakefile (Snakemake catalog layout).
-
-
-include: "workflow/Snakefile"

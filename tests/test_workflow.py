@@ -1,0 +1,99 @@
+"""The Snakemake workflow: lint-clean, dry-runs, and the smoke preset end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SMOKE = yaml.safe_load((ROOT / "presets/smoke.yaml").read_text())
+
+
+def snakemake(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    return subprocess.run(
+        [str(BIN / "snakemake"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def test_lint_is_clean():
+    out = snakemake("--lint")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Congratulations" in out.stdout + out.stderr
+
+
+def test_snakefmt_and_ruff_are_clean():
+    fmt = subprocess.run(
+        [str(BIN / "snakefmt"), "--check", "workflow"], cwd=ROOT, capture_output=True
+    )
+    assert fmt.returncode == 0, fmt.stderr.decode()
+    ruff = subprocess.run(
+        [str(BIN / "ruff"), "check", "src", "tests", "benchmarks", "workflow/scripts"],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    assert ruff.returncode == 0, ruff.stdout.decode()
+
+
+def test_bad_config_fails_naming_the_key(tmp_path):
+    out = snakemake("-n", "--config", "ingest={'shard_size': 0}", f"results={tmp_path}")
+    assert out.returncode != 0
+    assert "`ingest.shard_size`" in out.stdout + out.stderr
+
+
+def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
+    out = snakemake("-n", "--configfile", "presets/smoke.yaml", "--config", f"results={tmp_path}")
+    assert out.returncode == 0, out.stderr
+    world = SMOKE["world"]
+    n_videos = world["n_videos"] + world["n_bad_videos"]
+    n_shards = -(-n_videos // SMOKE["ingest"]["shard_size"])
+    text = out.stdout + out.stderr
+    job_counts = dict(
+        line.split()[:2][::-1] for line in text.splitlines() if line.strip().startswith("ingest_")
+    )
+    assert int(job_counts["ingest_shard"]) == n_shards
+
+
+@pytest.mark.slow
+def test_smoke_dag_end_to_end(tmp_path):
+    res = tmp_path / "results"
+    out = snakemake(
+        "--cores", "2", "--configfile", "presets/smoke.yaml", "--config", f"results={res}"
+    )
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
+    world = SMOKE["world"]
+    summary = json.loads((res / "ingest/ingest_summary.json").read_text())
+    # nothing is lost silently: every input video is either ingested or rejected with a reason
+    assert summary["n_input"] == world["n_videos"] + world["n_bad_videos"]
+    assert summary["n_ingested"] + summary["n_rejected"] == summary["n_input"]
+    rejects = pd.read_csv(res / "ingest/rejects.csv")
+    assert len(rejects) == world["n_bad_videos"] and rejects["reason"].notna().all()
+    index = pd.read_csv(res / "ingest/index.csv")
+    assert len(index) == summary["n_ingested"] * SMOKE["ingest"]["frames_per_video"]
+    with np.load(res / "features/sound.npz") as z:
+        assert z["texture"].shape == (len(index), 502)
+        assert z["spectrum"].shape == (len(index), 32)
+        assert np.isfinite(z["texture"]).all()
+    k = SMOKE["labels"]["k"][0]
+    clusters = pd.read_csv(res / f"labels/clusters_k{k}.csv")
+    assert len(clusters) == len(index) and clusters["label"].between(0, k - 1).all()
+    codes = pd.read_csv(res / "labels/codes_binary.csv", dtype={"code": str})
+    assert codes["code"].str.len().eq(SMOKE["labels"]["n_projections"]).all()
+    assert (res / "world/VOC2007/ImageSets/Main/test.txt").exists()
+    assert (res / "world/SUN397/ClassName.txt").exists()
+    prov = json.loads((res / f"labels/clusters_k{k}.json").read_text())["provenance"]
+    assert prov["seeds"] == {"seed": 0} and len(prov["config_hash"]) == 64
