@@ -1,0 +1,56 @@
+"""Batched per-clip audio features: 502-d sound texture and 32-d cochlear spectrum."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from soundsight.audio.texture import N_BANDS, N_FEATURES, texture_and_spectrum
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"`` -> cuda when available else cpu; anything else is passed to torch.device."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def clip_features(
+    audio: np.ndarray,
+    sr: int,
+    batch_size: int = 16,
+    device: str = "cpu",
+    dtype: torch.dtype = torch.float64,
+    progress: bool = True,
+    window_s: float = 1.0 / 30.0,
+) -> dict[str, np.ndarray]:
+    """Texture (N, 502) and spectrum (N, 32) features of ``audio`` (N clips, n samples) at sr.
+
+    Clips are processed ``batch_size`` at a time on ``device`` (``"auto"`` picks cuda when
+    available) in ``dtype``; outputs are numpy arrays of the matching float dtype.
+    """
+    audio = np.asarray(audio)
+    if audio.ndim != 2:
+        raise ValueError(f"audio must be 2-D (clips, samples), got shape {audio.shape}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    dev = resolve_device(device)
+    np_dtype = np.float32 if dtype == torch.float32 else np.float64
+    n_clips = audio.shape[0]
+    texture = np.empty((n_clips, N_FEATURES), dtype=np_dtype)  # (N, 502)
+    spectrum = np.empty((n_clips, N_BANDS), dtype=np_dtype)  # (N, 32)
+    logger.info("texture features of %d clips on %s (%s)", n_clips, dev, dtype)
+    starts = range(0, n_clips, batch_size)
+    for start in tqdm(starts, desc="texture", unit="batch", disable=not progress):
+        stop = min(start + batch_size, n_clips)
+        batch = torch.as_tensor(audio[start:stop], device=dev).to(dtype)  # (b, n)
+        with torch.no_grad():
+            tex, spec = texture_and_spectrum(batch, sr, window_s, device=dev, dtype=dtype)
+        texture[start:stop] = tex.cpu().numpy()
+        spectrum[start:stop] = spec.cpu().numpy()
+    return {"texture": texture, "spectrum": spectrum}
