@@ -63,8 +63,44 @@ def label_outputs():
 def all_outputs():
     """Targets of the default target: everything the DAG can make so far."""
     outs = [f"{R}/ingest/index.csv", f"{R}/features/sound.npz"] + label_outputs()
+    outs += [
+        f"{R}/tables/owens2018/table2.md",
+        f"{R}/tables/owens2018/cluster_accuracy.json",
+        f"{R}/audit/owens2018.md",
+    ]
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
     if is_world("sun397"):
         outs.append(f"{WORLD}/SUN397")
     return outs
+
+
+K0 = config["labels"]["k"][0]
+
+
+def pretext_models():
+    """Trained models of Table 2: name -> (label table, kind, number of classes or None)."""
+    models = {
+        "sound_cluster": (f"{R}/labels/clusters_k{K0}.csv", "cluster", K0),
+        "sound_binary": (f"{R}/labels/codes_binary.csv", "code", None),
+        "sound_spectrum": (f"{R}/labels/codes_spectrum.csv", "code", None),
+        "texton_cnn": (f"{R}/labels/textons_k{K0}.csv", "cluster", K0),
+    }
+    if is_world("videos"):
+        from soundsight.world import SCENE_NAMES
+
+        models["object"] = (f"{R}/labels/world_objects.csv", "code", None)
+        models["scene"] = (f"{R}/labels/world_scene.csv", "cluster", len(SCENE_NAMES))
+    return models
+
+
+INIT_MODELS = ["random", "kmeans"]
+
+
+def table2_models():
+    """Every replicated row of Table 2."""
+    return list(pretext_models()) + INIT_MODELS
+
+
+def shard_dirs():
+    return expand(f"{R}/ingest/shards/{{shard}}", shard=shard_ids())

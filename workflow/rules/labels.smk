@@ -74,3 +74,41 @@ rule scaling_effect:
         seed=config["seed"],
     script:
         "../scripts/scaling_effect.py"
+
+
+rule texton_labels:
+    input:
+        split=f"{R}/labels/split.csv",
+        index=f"{R}/ingest/index.csv",
+        shards=shard_dirs(),
+    output:
+        table=f"{R}/labels/textons_k{{k}}.csv",
+        model=f"{R}/labels/textons_k{{k}}.npz",
+        summary=f"{R}/labels/textons_k{{k}}.json",
+    log:
+        f"{LOGS}/labels/textons_k{{k}}.log",
+    wildcard_constraints:
+        k=r"\d+",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        n_textons=config["pretext"]["texton_k"],
+        seed=config["seed"],
+    script:
+        "../scripts/texton_labels.py"
+
+
+rule world_targets:
+    input:
+        split=f"{R}/labels/split.csv",
+        index=f"{R}/ingest/index.csv",
+        groundtruth=f"{WORLD}/groundtruth",
+    output:
+        objects=f"{R}/labels/world_objects.csv",
+        scene=f"{R}/labels/world_scene.csv",
+    log:
+        f"{LOGS}/labels/world_targets.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    script:
+        "../scripts/world_targets.py"

@@ -263,6 +263,7 @@ class SunProbeResult:
     chosen_cost: np.ndarray  # (n_splits,)
     grid: list[float]
     cv_accuracy: np.ndarray  # (n_splits, n_costs) mean CV accuracy per cost
+    test_correct: list[np.ndarray] = field(default_factory=list, repr=False)  # per split (N_k,)
 
     @property
     def mean_accuracy(self) -> float:
@@ -316,7 +317,7 @@ def train_sun_probe(
         raise ValueError(f"y must be (N,) = ({len(Xn)},), got {y.shape}")
     if not splits:
         raise ValueError("train_sun_probe needs at least one (train_idx, test_idx) split")
-    acc, chosen, cv = [], [], []
+    acc, chosen, cv, correct = [], [], [], []
     for k, (train_idx, test_idx) in enumerate(splits):
         tr, te = np.asarray(train_idx), np.asarray(test_idx)
         if len(tr) == 0 or len(te) == 0:
@@ -326,11 +327,12 @@ def train_sun_probe(
         cost = grid[int(cv_acc.argmax())]
         with _fitting(f"SUN split {k} refit"):
             svc = make_svc(cost, None, seed).fit(Xtr, y[tr])
-        acc.append(float((svc.predict(Xte) == y[te]).mean()))
+        correct.append(svc.predict(Xte) == y[te])
+        acc.append(float(correct[-1].mean()))
         chosen.append(cost)
         cv.append(cv_acc)
         log.info("SUN split %d: cost %.3g, accuracy %.4f", k, cost, acc[-1])
-    return SunProbeResult(np.array(acc), np.array(chosen), grid, np.stack(cv))
+    return SunProbeResult(np.array(acc), np.array(chosen), grid, np.stack(cv), correct)
 
 
 def _cv_accuracy(

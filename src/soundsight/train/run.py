@@ -1,0 +1,165 @@
+"""Workflow entry points: train a pretext model, or initialise a baseline, into a model folder.
+
+A model folder holds ``model.pt`` (state dict), ``model.json`` (how to rebuild it) and
+``metrics.json``. Training runs in ``work-<key>/`` where the key hashes the training config and
+the label/index files, so a killed job resumes from its checkpoint while a changed config or new
+labels start afresh instead of resuming from a stale run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from soundsight.models import build_model
+from soundsight.models.init import kmeans_init_, random_init_
+from soundsight.models.spec import write_spec
+from soundsight.provenance import file_hash
+from soundsight.train.dataset import FrameDataset
+from soundsight.train.loop import TrainConfig
+from soundsight.train.pretext import train_pretext
+from soundsight.train.targets import load_task
+
+_TRAIN_KEYS = (
+    "iterations", "batch_size", "lr", "momentum", "weight_decay", "lr_steps", "gamma",
+    "checkpoint_every", "num_workers", "device", "input_size", "model",
+)  # fmt: skip
+
+
+def train_config(pretext: dict[str, Any], seed: int, threads: int | None = None) -> TrainConfig:
+    """The :class:`TrainConfig` of the workflow's ``pretext`` config section."""
+    values = {key: pretext[key] for key in _TRAIN_KEYS}
+    values["lr_steps"] = tuple(values["lr_steps"])
+    return TrainConfig(
+        **values, seed=seed, num_threads=threads, model_kwargs={"width": pretext["width"]}
+    )
+
+
+def model_kwargs(pretext: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments (besides num_outputs) of the workflow's pretext network."""
+    return {"width": pretext["width"], "input_size": pretext["input_size"]}
+
+
+def run_key(cfg: TrainConfig, inputs: list[str | Path]) -> str:
+    """Short hash of the training config and the contents of its input tables."""
+    blob = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+    blob += "".join(file_hash(p) for p in inputs)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def run_pretext(
+    labels_csv: str | Path,
+    index_csv: str | Path,
+    ingest_dir: str | Path,
+    kind: Literal["cluster", "code"],
+    cfg: TrainConfig,
+    out_dir: str | Path,
+    n_classes: int | None = None,
+) -> dict[str, Any]:
+    """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json in out_dir."""
+    out = Path(out_dir)
+    work = out / f"work-{run_key(cfg, [labels_csv, index_csv])}"
+    _, _, n_outputs = load_task(labels_csv, index_csv, ingest_dir, kind, n_classes)
+    metrics = train_pretext(labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes)
+    shutil.copyfile(work / "model.pt", out / "model.pt")
+    shutil.copyfile(work / "metrics.json", out / "metrics.json")
+    write_spec(
+        out / "model.json", cfg.model, n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
+    )
+    return metrics
+
+
+def sample_train_images(
+    split_csv: str | Path,
+    index_csv: str | Path,
+    ingest_dir: str | Path,
+    n_images: int,
+    input_size: int,
+    seed: int,
+) -> torch.Tensor:
+    """(n, 3, S, S) centre-cropped, normalised training frames drawn with ``seed``."""
+    split = pd.read_csv(split_csv, dtype={"frame_id": str})
+    index = pd.read_csv(index_csv, dtype={"frame_id": str, "jpg": str, "shard_dir": str})
+    train = index[index["frame_id"].isin(split.loc[split["split"] == "train", "frame_id"])]
+    rng = np.random.default_rng(seed)
+    rows = train.iloc[rng.choice(len(train), min(n_images, len(train)), replace=False)]
+    paths = [Path(ingest_dir) / d / j for d, j in zip(rows["shard_dir"], rows["jpg"], strict=True)]
+    data = FrameDataset(paths, np.zeros(len(paths), dtype=np.int64), input_size, train=False)
+    return torch.stack([data[i][0] for i in range(len(data))])
+
+
+def run_init(
+    method: Literal["random", "kmeans"],
+    images: torch.Tensor,
+    model_name: str,
+    num_outputs: int,
+    model_kwargs: dict[str, Any],
+    seed: int,
+    out_dir: str | Path,
+) -> dict[str, Any]:
+    """Krähenbühl et al. data-dependent init (random or k-means), saved as a model folder."""
+    started = time.time()
+    out = Path(out_dir)
+    model = build_model(model_name, num_outputs=num_outputs, seed=seed, **model_kwargs)
+    if method == "kmeans":
+        kmeans_init_(model, images, seed=seed)
+    elif method == "random":
+        random_init_(model, images, seed=seed)
+    else:
+        raise ValueError(f"unknown initialisation {method!r}; expected 'random' or 'kmeans'")
+    torch.save(
+        {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, out / "model.pt"
+    )
+    write_spec(out / "model.json", model_name, num_outputs, **model_kwargs)
+    metrics = {
+        "method": method,
+        "n_images": int(len(images)),
+        "seed": seed,
+        "wall_time_s": round(time.time() - started, 3),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def cluster_accuracy(
+    model: torch.nn.Module,
+    labels_csv: str | Path,
+    index_csv: str | Path,
+    ingest_dir: str | Path,
+    n_classes: int,
+    input_size: int,
+    batch_size: int = 64,
+    device: str = "cpu",
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Held-out sound-cluster prediction (Owens §5.2) against chance and the majority label.
+
+    Returns the summary and per-frame correctness of the model and of the majority baseline
+    (the most frequent label among the kept training frames), for bootstrap intervals.
+    """
+    from soundsight.train.evaluate import predict
+
+    (_, train_y), (test_paths, test_y), k = load_task(
+        labels_csv, index_csv, ingest_dir, "cluster", n_classes
+    )
+    data = FrameDataset(test_paths, test_y, input_size, train=False)
+    logits, targets = predict(model, data, batch_size, torch.device(device))
+    majority = int(np.bincount(train_y, minlength=k).argmax())
+    correct = (logits.argmax(1) == targets.long()).numpy()
+    majority_correct = targets.numpy() == majority
+    summary = {
+        "k": k,
+        "n_test": int(len(targets)),
+        "accuracy": float(correct.mean()),
+        "chance": 1.0 / k,
+        "majority": float(majority_correct.mean()),
+        "majority_label": majority,
+    }
+    return summary, {"correct": correct, "majority_correct": majority_correct}

@@ -1,0 +1,74 @@
+# Pretext CNNs (Owens et al. §3.2) and the initialisation baselines of Table 2.
+
+
+rule train_pretext:
+    input:
+        labels=lambda w: pretext_models()[w.model][0],
+        index=f"{R}/ingest/index.csv",
+        shards=shard_dirs(),
+    output:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        metrics=f"{R}/models/{{model}}/metrics.json",
+    log:
+        f"{LOGS}/models/{{model}}.log",
+    wildcard_constraints:
+        model="|".join(pretext_models()),
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+    params:
+        pretext=config["pretext"],
+        seed=config["seed"],
+        kind=lambda w: pretext_models()[w.model][1],
+        n_classes=lambda w: pretext_models()[w.model][2],
+    script:
+        "../scripts/train_pretext.py"
+
+
+rule init_baseline:
+    input:
+        split=f"{R}/labels/split.csv",
+        index=f"{R}/ingest/index.csv",
+        shards=shard_dirs(),
+    output:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        metrics=f"{R}/models/{{model}}/metrics.json",
+    log:
+        f"{LOGS}/models/{{model}}.log",
+    wildcard_constraints:
+        model="|".join(INIT_MODELS),
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: 2
+    params:
+        pretext=config["pretext"],
+        seed=config["seed"],
+        num_outputs=K0,
+    script:
+        "../scripts/init_baseline.py"
+
+
+rule cluster_accuracy:
+    input:
+        model=f"{R}/models/sound_cluster/model.pt",
+        spec=f"{R}/models/sound_cluster/model.json",
+        labels=f"{R}/labels/clusters_k{K0}.csv",
+        index=f"{R}/ingest/index.csv",
+        shards=shard_dirs(),
+    output:
+        summary=f"{R}/tables/owens2018/cluster_accuracy.json",
+        predictions=f"{R}/tables/owens2018/cluster_predictions.npz",
+    log:
+        f"{LOGS}/tables/cluster_accuracy.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        pretext=config["pretext"],
+        seed=config["seed"],
+        k=K0,
+    script:
+        "../scripts/cluster_accuracy.py"

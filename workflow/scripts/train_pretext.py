@@ -1,0 +1,20 @@
+"""Train one pretext CNN on its label table (resumes from its checkpoint after a kill)."""
+
+from pathlib import Path
+
+from soundsight.logs import configure
+from soundsight.train.run import run_pretext, train_config
+
+log = configure(snakemake.log[0])
+p = snakemake.params
+cfg = train_config(p.pretext, p.seed, threads=snakemake.threads)
+metrics = run_pretext(
+    snakemake.input.labels,
+    snakemake.input.index,
+    Path(snakemake.input.index).parent,
+    p.kind,
+    cfg,
+    Path(snakemake.output.model).parent,
+    n_classes=p.n_classes,
+)
+log.info("%s: held-out %s", snakemake.wildcards.model, metrics.get("val"))
