@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from soundsight.config import ConfigError, load_schema, validate_config
+from soundsight.config import ConfigError, check_sources, load_schema, validate_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
@@ -54,3 +54,14 @@ def test_every_schema_key_has_description_and_default():
 def test_errors_name_the_key(patch, key):
     with pytest.raises(ConfigError, match=rf"`{key}`"):
         validate_config(patch, SCHEMA)
+
+
+def test_missing_dataset_path_names_key_path_and_layout(tmp_path):
+    cfg = validate_config({"sources": {"voc2007": str(tmp_path / "nope")}}, SCHEMA)
+    with pytest.raises(ConfigError, match=r"`sources.voc2007`.*nope.*JPEGImages"):
+        check_sources(cfg)
+    (tmp_path / "VOC2007" / "JPEGImages").mkdir(parents=True)
+    cfg["sources"]["voc2007"] = str(tmp_path / "VOC2007")
+    with pytest.raises(ConfigError, match="Annotations"):
+        check_sources(cfg)
+    check_sources(validate_config({}, SCHEMA))  # the world needs no paths

@@ -97,3 +97,21 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert (res / "world/SUN397/ClassName.txt").exists()
     prov = json.loads((res / f"labels/clusters_k{k}.json").read_text())["provenance"]
     assert prov["seeds"] == {"seed": 0} and len(prov["config_hash"]) == 64
+    # Table 2 (issue 3): replicated next to published, with provenance; the audit names its verdicts
+    table = pd.read_csv(res / "tables/owens2018/table2.csv")
+    replicated = table.dropna(subset=["replicated"])
+    assert set(replicated["model"]) == {
+        "sound_cluster", "sound_binary", "sound_spectrum", "texton_cnn",
+        "kmeans", "random", "object", "scene",
+    }  # fmt: skip
+    assert replicated["replicated"].between(0, 100).all()
+    binary_pool5 = table[(table["model"] == "sound_binary") & (table["column"] == "VOC/pool5")]
+    assert binary_pool5["published"].iloc[0] == 46.7  # read from paper/published, not computed
+    prov = json.loads((res / "tables/owens2018/table2.provenance.json").read_text())
+    assert prov["seeds"] == {"seed": 0} and len(prov["inputs"]) == 16
+    audit = pd.read_csv(res / "audit/owens2018.csv")
+    assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive", "not evaluated"}
+    assert (audit["verdict"] != "not evaluated").all()
+    assert "claims audit" in (res / "audit/owens2018.md").read_text()
+    acc = json.loads((res / "tables/owens2018/cluster_accuracy.json").read_text())
+    assert acc["chance"] == pytest.approx(1 / k)

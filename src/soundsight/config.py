@@ -73,3 +73,35 @@ def _check_cross_keys(cfg: Mapping[str, Any]) -> None:
             f"config key `labels.k`: {max(cfg['labels']['k'])} clusters need at least as many "
             f"frames, the world gives {n_per * world['n_videos']}"
         )
+
+
+_LAYOUTS = {
+    "videos": (
+        "a directory of videos (searched recursively) or a manifest CSV with a `path` column",
+        (),
+    ),
+    "voc2007": (
+        "the VOC2007 devkit folder holding JPEGImages/, Annotations/ and ImageSets/Main/",
+        ("JPEGImages", "Annotations", "ImageSets/Main"),
+    ),
+    "sun397": (
+        "the SUN397 folder holding ClassName.txt, Training_0k.txt/Testing_0k.txt and the class "
+        "folders (/a/abbey/...)",
+        ("ClassName.txt",),
+    ),
+}
+
+
+def check_sources(cfg: Mapping[str, Any]) -> None:
+    """Fail early, naming the key, the path and the expected layout, for a missing dataset."""
+    for key, value in cfg["sources"].items():
+        if value == "world":
+            continue
+        layout, required = _LAYOUTS[key]
+        path = Path(value)
+        missing = [] if path.exists() else [path]
+        missing += [path / r for r in required if path.exists() and not (path / r).exists()]
+        if missing:
+            raise ConfigError(
+                f"config key `sources.{key}`: {missing[0]} does not exist; expected {layout}"
+            )

@@ -1,12 +1,13 @@
 # Helpers only: config validation and the functions that locate inputs and targets.
 from pathlib import Path
 
-from soundsight.config import load_schema, validate_config
+from soundsight.config import check_sources, load_schema, validate_config
 
 _SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
 _validated = validate_config(config, load_schema(_SCHEMA))
 config.clear()
 config.update(_validated)
+check_sources(config)
 
 R = config["results"]
 LOGS = f"{R}/logs"

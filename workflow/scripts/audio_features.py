@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from soundsight.audio.features import clip_features
 from soundsight.audio.store import save_features
@@ -12,6 +13,7 @@ from soundsight.logs import configure
 
 log = configure(snakemake.log[0])
 cfg, shard = snakemake.params.features, Path(snakemake.input[0])
+torch.set_num_threads(snakemake.threads)
 frames = pd.read_csv(shard / "frames.csv", dtype={"frame_id": str})
 sr = json.loads((shard / "summary.json").read_text())["audio_rate"]
 audio = load_shard_audio(shard)  # (N, n) float32, rows aligned with frames.csv
@@ -20,6 +22,7 @@ feats = clip_features(
     sr,
     batch_size=cfg["batch_size"],
     device=cfg["device"],
+    dtype=getattr(torch, cfg["dtype"]),
     window_s=cfg["spectrum_window_s"],
 )
 save_features(snakemake.output[0], frames["frame_id"].tolist(), feats)
