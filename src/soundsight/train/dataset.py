@@ -49,8 +49,12 @@ class FrameDataset(Dataset):
 
     ``train``: resize the short side to ``resize_side(input_size)``, random ``input_size`` crop,
     random horizontal flip; otherwise the centre crop. Images are ImageNet-normalised.
-    Items are ``(image (3, S, S) float32, target)``.
+    Items are ``(image (3, S, S) float32, target)``. Decoded, resized frames are kept in memory
+    when the set has at most ``cache_limit`` images (the embedded world's few thousand frames),
+    so later epochs skip JPEG decoding; larger sets are decoded every time.
     """
+
+    cache_limit = 20_000
 
     def __init__(
         self, image_paths: Sequence[Path], targets: np.ndarray, input_size: int, train: bool
@@ -63,6 +67,9 @@ class FrameDataset(Dataset):
         self.train = bool(train)
         self._scale = (1.0 / (255.0 * np.asarray(IMAGENET_STD))).astype(np.float32)  # (3,)
         self._shift = (np.asarray(IMAGENET_MEAN) / np.asarray(IMAGENET_STD)).astype(np.float32)
+        self._cache: dict[int, Image.Image] | None = (
+            {} if len(self.image_paths) <= self.cache_limit else None
+        )
 
     def __len__(self) -> int:
         return len(self.image_paths)
@@ -86,7 +93,15 @@ class FrameDataset(Dataset):
         return torch.from_numpy(x), torch.from_numpy(np.asarray(self.targets[index]))
 
     def _load(self, index: int) -> Image.Image:
-        """The frame as RGB, short side resized to ``resize_side(input_size)``."""
+        """The frame as RGB, short side resized to ``resize_side(input_size)`` (cached if small)."""
+        if self._cache is not None and index in self._cache:
+            return self._cache[index]
+        image = self._decode(index)
+        if self._cache is not None:
+            self._cache[index] = image
+        return image
+
+    def _decode(self, index: int) -> Image.Image:
         path = self.image_paths[index]
         try:
             with Image.open(path) as im:
