@@ -68,7 +68,11 @@ def all_outputs():
         f"{R}/tables/owens2018/table2.md",
         f"{R}/tables/owens2018/cluster_accuracy.json",
         f"{R}/audit/owens2018.md",
+        f"{R}/tables/owens2018/table4.md",
+        f"{R}/figures/owens2018/fig2_texture_example.png",
+        f"{R}/figures/owens2018/fig3_audio_clusters.png",
     ]
+    outs += unit_outputs()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
     if is_world("sun397"):
@@ -105,3 +109,23 @@ def table2_models():
 
 def shard_dirs():
     return expand(f"{R}/ingest/shards/{{shard}}", shard=shard_ids())
+
+
+def table1_models():
+    """Models compared in Table 1 (the sound model and the scene-supervised one)."""
+    return [m for m in ("sound_cluster", "scene") if m in pretext_models()]
+
+
+def unit_outputs():
+    """Unit-selectivity artifacts (they need the world's ground-truth masks)."""
+    if not is_world("videos"):
+        return []
+    units = config["units"]
+    outs = [
+        f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
+        f"{R}/tables/owens2018/table1.md",
+    ]
+    outs += [f"{R}/figures/owens2018/units/{m}_top5.png" for m in units["models"]]
+    outs += [f"{R}/units/{m}/gallery" for m in units["gallery_models"]]
+    outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
+    return outs

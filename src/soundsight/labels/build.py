@@ -26,16 +26,19 @@ def build_cluster_labels(
     texture: np.ndarray,
     k: int,
     seed: int,
-    scaling: str,
+    scaling: str | None,
     drop_far: bool = True,
 ) -> tuple[pd.DataFrame, ClusterModel, dict[str, Any]]:
     """Cluster labels for every frame (columns frame_id, video_id, split).
 
-    ``texture`` (N, 502) rows align with ``frames``; k-means is fitted on the training rows only.
+    ``texture`` (N, D) rows align with ``frames``; k-means is fitted on the training rows only.
+    ``scaling`` is the texture group scaling (``None`` for other features, e.g. texton histograms).
     """
     is_train = _train_mask(frames["split"])
-    X = scale_groups(np.asarray(texture, dtype=np.float64), scaling)  # (N, 502)
-    model = fit_clusters(X[is_train], k, seed, scaling)
+    X = np.asarray(texture, dtype=np.float64)  # (N, D)
+    if scaling is not None:
+        X = scale_groups(X, scaling)
+    model = fit_clusters(X[is_train], k, seed, scaling or "none")
     lab = cluster_labels(model, X, is_train, drop_far)
     table = frames[["frame_id", "video_id", "split"]].copy()
     table["label"], table["distance"], table["keep"] = lab["label"], lab["distance"], lab["keep"]

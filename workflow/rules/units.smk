@@ -1,0 +1,146 @@
+# What the networks learn to detect: conv5 unit selectivity (Owens et al. §4, Zhou et al. 2015).
+
+
+rule units_frames:
+    input:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        index=f"{R}/ingest/index.csv",
+        split=f"{R}/labels/split.csv",
+        groundtruth=f"{WORLD}/groundtruth",
+    output:
+        labels=f"{R}/units/{{model}}/labels.csv",
+        top=f"{R}/units/{{model}}/top.npz",
+        table1_row=f"{R}/units/{{model}}/table1_row.json",
+        png=f"{R}/figures/owens2018/units/{{model}}_top5.png",
+        pdf=f"{R}/figures/owens2018/units/{{model}}_top5.pdf",
+    log:
+        f"{LOGS}/units/{{model}}.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: 2
+    params:
+        units=config["units"],
+        device=config["probes"]["device"],
+        batch_size=config["probes"]["batch_size"],
+        seed=config["seed"],
+    script:
+        "../scripts/units_frames.py"
+
+
+rule units_stills:
+    input:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        voc=voc_root(),
+    output:
+        labels=f"{R}/units/{{model}}/stills_labels.csv",
+        top=f"{R}/units/{{model}}/stills_top.npz",
+    log:
+        f"{LOGS}/units/{{model}}_stills.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: 2
+    params:
+        units=config["units"],
+        device=config["probes"]["device"],
+        batch_size=config["probes"]["batch_size"],
+    script:
+        "../scripts/units_stills.py"
+
+
+rule unit_galleries:
+    input:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        top=f"{R}/units/{{model}}/top.npz",
+        index=f"{R}/ingest/index.csv",
+        split=f"{R}/labels/split.csv",
+    output:
+        directory(f"{R}/units/{{model}}/gallery"),
+    log:
+        f"{LOGS}/units/{{model}}_gallery.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        units=config["units"],
+        batch_size=config["probes"]["batch_size"],
+    script:
+        "../scripts/unit_galleries.py"
+
+
+rule units_human:
+    input:
+        sheets=lambda w: config["units"]["human_sheets"][w.model],
+    output:
+        f"{R}/units/{{model}}/human_labels.csv",
+    log:
+        f"{LOGS}/units/{{model}}_human.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        threshold=config["units"]["threshold"],
+    script:
+        "../scripts/units_human.py"
+
+
+rule unit_figures:
+    input:
+        top=expand(f"{R}/units/{{model}}/top.npz", model=config["units"]["models"]),
+        labels=expand(
+            f"{R}/units/{{model}}/labels.csv", model=config["units"]["models"]
+        ),
+        stills=expand(
+            f"{R}/units/{{model}}/stills_labels.csv", model=config["units"]["models"]
+        ),
+    output:
+        fig4=report(
+            f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
+            caption="../report/fig4.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 4"},
+        ),
+        fig6=report(
+            f"{R}/figures/owens2018/fig6_detector_histograms.png",
+            caption="../report/fig6.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 6"},
+        ),
+        fig7=report(
+            f"{R}/figures/owens2018/fig7_detector_histograms_stills.png",
+            caption="../report/fig7.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 7"},
+        ),
+    log:
+        f"{LOGS}/figures/units.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=config["units"]["models"],
+    script:
+        "../scripts/unit_figures.py"
+
+
+rule table1:
+    input:
+        rows=expand(f"{R}/units/{{model}}/table1_row.json", model=table1_models()),
+    output:
+        csv=f"{R}/tables/owens2018/table1.csv",
+        md=report(
+            f"{R}/tables/owens2018/table1.md",
+            caption="../report/table1.rst",
+            category="Owens et al. 2018",
+            labels={"table": "Table 1"},
+        ),
+        provenance=f"{R}/tables/owens2018/table1.provenance.json",
+    log:
+        f"{LOGS}/tables/table1.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=table1_models(),
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/table1.py"
