@@ -61,18 +61,24 @@ def _message(error: jsonschema.ValidationError) -> str:
 
 def _check_cross_keys(cfg: Mapping[str, Any]) -> None:
     """Constraints that involve more than one key."""
+    if cfg["table5"]["annotations"] and cfg["table5"]["cluster_k"] not in cfg["figure11"]["k"]:
+        raise ConfigError(
+            f"config key `table5.cluster_k` ({cfg['table5']['cluster_k']}) must be one of "
+            f"`figure11.k` {cfg['figure11']['k']}: Table 5 reuses the sweep's model"
+        )
     world, ingest = cfg["world"], cfg["ingest"]
     if cfg["sources"]["videos"] == "world" and world["duration_s"] <= ingest["window_s"]:
         raise ConfigError(
             f"config key `world.duration_s` ({world['duration_s']}) must exceed "
             f"`ingest.window_s` ({ingest['window_s']}): no frame would have a full audio window"
         )
-    n_per = cfg["ingest"]["frames_per_video"]
-    if n_per * world["n_videos"] < max(cfg["labels"]["k"]) and cfg["sources"]["videos"] == "world":
-        raise ConfigError(
-            f"config key `labels.k`: {max(cfg['labels']['k'])} clusters need at least as many "
-            f"frames, the world gives {n_per * world['n_videos']}"
-        )
+    n_frames = cfg["ingest"]["frames_per_video"] * world["n_videos"]
+    for key, ks in (("labels.k", cfg["labels"]["k"]), ("figure11.k", cfg["figure11"]["k"])):
+        if cfg["sources"]["videos"] == "world" and 2 * max(ks) > n_frames:
+            raise ConfigError(
+                f"config key `{key}`: {max(ks)} clusters need at least twice as many frames "
+                f"(half are dropped as far from their centroid); the world gives {n_frames}"
+            )
 
 
 _LAYOUTS = {

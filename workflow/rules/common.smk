@@ -71,7 +71,11 @@ def all_outputs():
         f"{R}/tables/owens2018/table4.md",
         f"{R}/figures/owens2018/fig2_texture_example.png",
         f"{R}/figures/owens2018/fig3_audio_clusters.png",
+        f"{R}/figures/owens2018/fig10_cam_categories.png",
+        f"{R}/figures/owens2018/fig11_map_vs_clusters.png",
     ]
+    if config["table5"]["annotations"]:
+        outs.append(f"{R}/tables/owens2018/table5.md")
     outs += unit_outputs()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
@@ -83,20 +87,56 @@ def all_outputs():
 K0 = config["labels"]["k"][0]
 
 
-def pretext_models():
-    """Trained models of Table 2: name -> (label table, kind, number of classes or None)."""
-    models = {
-        "sound_cluster": (f"{R}/labels/clusters_k{K0}.csv", "cluster", K0),
-        "sound_binary": (f"{R}/labels/codes_binary.csv", "code", None),
-        "sound_spectrum": (f"{R}/labels/codes_spectrum.csv", "code", None),
-        "texton_cnn": (f"{R}/labels/textons_k{K0}.csv", "cluster", K0),
+def _task(labels, kind, n_classes=None, model=None, iterations=None):
+    """One pretext model: its label table, task kind, outputs and optional overrides."""
+    return {
+        "labels": labels,
+        "kind": kind,
+        "n_classes": n_classes,
+        "model": model,
+        "iterations": iterations,
     }
+
+
+def pretext_models():
+    """Every trained model: Table 2's, the CAM model, the cluster sweep, the annotation model."""
+    models = {
+        "sound_cluster": _task(f"{R}/labels/clusters_k{K0}.csv", "cluster", K0),
+        "sound_binary": _task(f"{R}/labels/codes_binary.csv", "code"),
+        "sound_spectrum": _task(f"{R}/labels/codes_spectrum.csv", "code"),
+        "texton_cnn": _task(f"{R}/labels/textons_k{K0}.csv", "cluster", K0),
+        "sound_cluster_cam": _task(
+            f"{R}/labels/clusters_k{K0}.csv", "cluster", K0, model="caffenet_bn_cam"
+        ),
+    }
+    sweep = config["figure11"]
+    for k in sweep["k"]:
+        models[f"sweep_k{k}"] = _task(
+            f"{R}/labels/clusters_k{k}.csv",
+            "cluster",
+            k,
+            iterations=sweep["iterations"],
+        )
     if is_world("videos"):
         from soundsight.world import SCENE_NAMES
 
-        models["object"] = (f"{R}/labels/world_objects.csv", "code", None)
-        models["scene"] = (f"{R}/labels/world_scene.csv", "cluster", len(SCENE_NAMES))
+        models["object"] = _task(f"{R}/labels/world_objects.csv", "code")
+        models["scene"] = _task(
+            f"{R}/labels/world_scene.csv", "cluster", len(SCENE_NAMES)
+        )
+    if config["table5"]["annotations"]:
+        models["annotations"] = _task(f"{R}/labels/annotations.csv", "code")
     return models
+
+
+TABLE2_TRAINED = [
+    "sound_cluster",
+    "sound_binary",
+    "sound_spectrum",
+    "texton_cnn",
+    "object",
+    "scene",
+]
 
 
 INIT_MODELS = ["random", "kmeans"]
@@ -104,7 +144,7 @@ INIT_MODELS = ["random", "kmeans"]
 
 def table2_models():
     """Every replicated row of Table 2."""
-    return list(pretext_models()) + INIT_MODELS
+    return [m for m in TABLE2_TRAINED if m in pretext_models()] + INIT_MODELS
 
 
 def shard_dirs():
@@ -129,3 +169,16 @@ def unit_outputs():
     outs += [f"{R}/units/{m}/gallery" for m in units["gallery_models"]]
     outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
     return outs
+
+
+def table5_rows():
+    """Table 5 models -> the paper's rows (annotation model vs unsupervised sound labels)."""
+    k = config["table5"]["cluster_k"]
+    rows = {
+        "annotations": "Annotations",
+        "sound_binary": "Binary",
+        "sound_cluster": f"Cluster ({K0} clusters)",
+        f"sweep_k{k}": f"Cluster ({k} clusters)",
+        "object": "ImageNet",
+    }
+    return {m: r for m, r in rows.items() if m in pretext_models()}

@@ -53,6 +53,7 @@ rule fig3_audio_clusters:
 rule table4:
     input:
         voc=expand(f"{R}/probes/{{model}}/voc.json", model=table2_models()),
+        audio_class=f"{R}/probes/sound_cluster_cam/voc_audio_class.json",
     output:
         csv=f"{R}/tables/owens2018/table4.csv",
         md=report(
@@ -72,3 +73,101 @@ rule table4:
         seed=config["seed"],
     script:
         "../scripts/table4.py"
+
+
+rule cam_figures:
+    input:
+        model=f"{R}/models/sound_cluster_cam/model.pt",
+        spec=f"{R}/models/sound_cluster_cam/model.json",
+        index=f"{R}/ingest/index.csv",
+        split=f"{R}/labels/split.csv",
+    output:
+        fig9=report(
+            f"{R}/figures/owens2018/fig9_cam_two_categories.png",
+            caption="../report/fig9.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 9"},
+        ),
+        fig10=report(
+            f"{R}/figures/owens2018/fig10_cam_categories.png",
+            caption="../report/fig10.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 10"},
+        ),
+        summary=f"{R}/figures/owens2018/cam_figures.json",
+    log:
+        f"{LOGS}/figures/cam.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: 2
+    params:
+        device=config["probes"]["device"],
+        batch_size=config["probes"]["batch_size"],
+    script:
+        "../scripts/cam_figures.py"
+
+
+rule probe_audio_class:
+    input:
+        model=f"{R}/models/sound_cluster_cam/model.pt",
+        spec=f"{R}/models/sound_cluster_cam/model.json",
+        voc=voc_root(),
+    output:
+        summary=f"{R}/probes/sound_cluster_cam/voc_audio_class.json",
+        scores=f"{R}/probes/sound_cluster_cam/voc_audio_class_scores.npz",
+    log:
+        f"{LOGS}/probes/sound_cluster_cam_audio_class.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: 2
+    params:
+        probes=config["probes"],
+        seed=config["seed"],
+    script:
+        "../scripts/probe_audio_class.py"
+
+
+rule fig11_cluster_sweep:
+    input:
+        expand(f"{R}/probes/sweep_k{{k}}/voc.json", k=config["figure11"]["k"]),
+    output:
+        png=report(
+            f"{R}/figures/owens2018/fig11_map_vs_clusters.png",
+            caption="../report/fig11.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 11"},
+        ),
+        csv=f"{R}/figures/owens2018/fig11_map_vs_clusters.csv",
+    log:
+        f"{LOGS}/figures/fig11.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        k=config["figure11"]["k"],
+        layer=config["figure11"]["layer"],
+    script:
+        "../scripts/fig11_cluster_sweep.py"
+
+
+rule table5:
+    input:
+        expand(f"{R}/probes/{{model}}/voc.json", model=table5_rows()),
+    output:
+        csv=f"{R}/tables/owens2018/table5.csv",
+        md=report(
+            f"{R}/tables/owens2018/table5.md",
+            caption="../report/table5.rst",
+            category="Owens et al. 2018",
+            labels={"table": "Table 5"},
+        ),
+        provenance=f"{R}/tables/owens2018/table5.provenance.json",
+    log:
+        f"{LOGS}/tables/table5.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        rows=table5_rows(),
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/table5.py"

@@ -112,3 +112,18 @@ rule world_targets:
         "../../envs/soundsight.yaml"
     script:
         "../scripts/world_targets.py"
+
+
+rule annotation_labels:
+    input:
+        split=f"{R}/labels/split.csv",
+        index=f"{R}/ingest/index.csv",
+    output:
+        table=f"{R}/labels/annotations.csv",
+        vocab=f"{R}/labels/annotations_vocab.json",
+    log:
+        f"{LOGS}/labels/annotations.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    script:
+        "../scripts/annotation_labels.py"

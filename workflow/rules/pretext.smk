@@ -3,7 +3,7 @@
 
 rule train_pretext:
     input:
-        labels=lambda w: pretext_models()[w.model][0],
+        labels=lambda w: pretext_models()[w.model]["labels"],
         index=f"{R}/ingest/index.csv",
         shards=shard_dirs(),
     output:
@@ -22,8 +22,7 @@ rule train_pretext:
     params:
         pretext=config["pretext"],
         seed=config["seed"],
-        kind=lambda w: pretext_models()[w.model][1],
-        n_classes=lambda w: pretext_models()[w.model][2],
+        task=lambda w: pretext_models()[w.model],
     script:
         "../scripts/train_pretext.py"
 

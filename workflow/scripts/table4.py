@@ -11,8 +11,9 @@ started = time.time()
 log = configure(snakemake.log[0])
 p = snakemake.params
 probe_dir = Path(snakemake.input.voc[0]).parents[1]
-table = build_table4(probe_dir, p.models, None)
+audio = Path(snakemake.input.audio_class)
+table = build_table4(probe_dir, p.models, audio, audio_class_layer="log_probs")
 write_table4(table, Path(snakemake.output.csv), Path(snakemake.output.md))
-prov = provenance(p.config, snakemake.input.voc, {"seed": p.seed}, started)
+prov = provenance(p.config, [*snakemake.input.voc, audio], {"seed": p.seed}, started)
 write_json(snakemake.output.provenance, prov)
 log.info("table 4: %d cells", len(table))

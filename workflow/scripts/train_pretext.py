@@ -7,14 +7,15 @@ from soundsight.train.run import run_pretext, train_config
 
 log = configure(snakemake.log[0])
 p = snakemake.params
-cfg = train_config(p.pretext, p.seed, threads=snakemake.threads)
+overrides = {k: p.task[k] for k in ("model", "iterations") if p.task[k] is not None}
+cfg = train_config({**p.pretext, **overrides}, p.seed, threads=snakemake.threads)
 metrics = run_pretext(
     snakemake.input.labels,
     snakemake.input.index,
     Path(snakemake.input.index).parent,
-    p.kind,
+    p.task["kind"],
     cfg,
     Path(snakemake.output.model).parent,
-    n_classes=p.n_classes,
+    n_classes=p.task["n_classes"],
 )
 log.info("%s: held-out %s", snakemake.wildcards.model, metrics.get("val"))

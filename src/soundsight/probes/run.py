@@ -122,3 +122,23 @@ def sun_probe(
         for k, correct in enumerate(res.test_correct, start=1):
             arrays[f"correct_{layer}_p{k}"] = correct
     return summary, arrays
+
+
+class LogPosteriors(torch.nn.Module):
+    """A classifier's log class posteriors as its only probed "layer" (``log_probs``).
+
+    Owens et al. §5.2 probe the CAM sound model's 30 log posteriors as features (Table 4's
+    "audio class probability" row).
+    """
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.input_size = model.input_size
+
+    def forward_intermediates(
+        self, x: torch.Tensor, layers: Sequence[str] = ("log_probs",)
+    ) -> dict[str, torch.Tensor]:
+        if list(layers) != ["log_probs"]:
+            raise ValueError(f"LogPosteriors only provides 'log_probs', asked for {list(layers)}")
+        return {"log_probs": torch.log_softmax(self.model(x), dim=1)}  # (B, K)
