@@ -62,7 +62,9 @@ def test_table5_and_fig11(tmp_path):
     _probe(tmp_path, "annotations", [0.5, 0.6, 0.55, 0.5])
     _probe(tmp_path, "sweep_k2", [0.2, 0.3, 0.3, 0.3])
     _probe(tmp_path, "sweep_k30", [0.3, 0.4, 0.4, 0.4])
-    df = build_table5(tmp_path, {"annotations": "Annotations", "sweep_k30": "Cluster (30 clusters)"})
+    df = build_table5(
+        tmp_path, {"annotations": "Annotations", "sweep_k30": "Cluster (30 clusters)"}
+    )
     ann = df[(df["model"] == "annotations") & (df["column"] == "VOC/pool5")].iloc[0]
     assert ann["replicated"] == pytest.approx(60.0) and ann["published"] == 55.6
     assert "60.0 (55.6)" in table5_markdown(df, "note")

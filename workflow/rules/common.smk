@@ -182,3 +182,20 @@ def table5_rows():
         "object": "ImageNet",
     }
     return {m: r for m, r in rows.items() if m in pretext_models()}
+
+
+def audit_voc_models():
+    """Models whose VOC test scores the audit resamples (Tables 2 and 5, the Fig. 11 sweep)."""
+    models = table2_models() + [m for m in table5_rows() if m not in table2_models()]
+    return models + [f"sweep_k{k}" for k in config["figure11"]["k"]]
+
+
+def audit_unit_models():
+    """Models whose unit labels the §4 claims compare (world only: they need object masks)."""
+    if not is_world("videos"):
+        return []
+    return [
+        m
+        for m in ("sound_cluster", "scene", "texton_cnn")
+        if m in config["units"]["models"]
+    ]

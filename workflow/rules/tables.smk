@@ -28,8 +28,9 @@ rule table2:
 
 rule audit_owens2018:
     input:
-        voc=expand(f"{R}/probes/{{model}}/voc_scores.npz", model=table2_models()),
+        voc=expand(f"{R}/probes/{{model}}/voc_scores.npz", model=audit_voc_models()),
         sun=expand(f"{R}/probes/{{model}}/sun_predictions.npz", model=table2_models()),
+        unit_labels=expand(f"{R}/units/{{model}}/labels.csv", model=audit_unit_models()),
         cluster=f"{R}/tables/owens2018/cluster_predictions.npz",
         summary=f"{R}/tables/owens2018/cluster_accuracy.json",
     output:

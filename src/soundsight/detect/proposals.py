@@ -242,7 +242,9 @@ def load_proposals(path: str | Path) -> dict[str, np.ndarray]:
 def _group(path: Path, ids: np.ndarray, boxes: np.ndarray) -> dict[str, np.ndarray]:
     """Rows (image id, box) -> {image id: (P, 4)}, validating shapes and finiteness."""
     if boxes.ndim != 2 or boxes.shape[1] != 4 or len(ids) != len(boxes):
-        raise ValueError(f"{path}: need N image ids and (N, 4) boxes, got {ids.shape}, {boxes.shape}")
+        raise ValueError(
+            f"{path}: need N image ids and (N, 4) boxes, got {ids.shape}, {boxes.shape}"
+        )
     if not np.isfinite(boxes).all():
         raise ValueError(f"{path}: proposal boxes contain NaN or infinite values")
     out: dict[str, list[np.ndarray]] = {}

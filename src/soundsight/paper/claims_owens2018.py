@@ -142,8 +142,47 @@ def _max5_claim() -> Claim:
     )
 
 
+def _sweep_claims(k_small: int = 2, k_ref: int = 30, k_large: int = 120) -> list[Claim]:
+    """§5.2 / Fig. 11: accuracy rises with the number of clusters; two clusters is much worse."""
+    return [
+        Claim(
+            f"k{k_ref}_beats_k{k_small}_voc_pool5",
+            f"§5.2 / Fig. 11: a substantial decrease in performance when using just {k_small} "
+            "clusters",
+            "greater", (f"sweep_k{k_ref}",), (f"sweep_k{k_small}",), "voc", "pool5",
+        ),
+        Claim(
+            f"k{k_large}_beats_k{k_ref}_voc_pool5",
+            f"§5.2 / Fig. 11: a small improvement from increasing the clusters beyond {k_ref}",
+            "greater", (f"sweep_k{k_large}",), (f"sweep_k{k_ref}",), "voc", "pool5",
+        ),
+    ]  # fmt: skip
+
+
+def _table5_claims() -> list[Claim]:
+    """§6.1 / Table 5: human sound annotations beat the unsupervised sound labels, not ImageNet."""
+    unsup = PublishedRef(
+        PAPER, "table5", "VOC/pool5", ("Annotations",), ("Binary", "Cluster (30 clusters)")
+    )
+    sup = PublishedRef(PAPER, "table5", "VOC/pool5", ("ImageNet",), ("Annotations",))
+    return [
+        Claim(
+            "annotations_beat_sound_labels_voc_pool5",
+            "§6.1: the model that used human annotations substantially outperformed our "
+            "unsupervised models trained on the same data",
+            "greater_than_all", ("annotations",), ("sound_binary", "sound_cluster"), "voc",
+            "pool5", unsup,
+        ),
+        Claim(
+            "object_beats_annotations_voc_pool5",
+            "§6.1: ... while still lagging behind ImageNet-based training",
+            "greater", ("object",), ("annotations",), "voc", "pool5", sup,
+        ),
+    ]  # fmt: skip
+
+
 def owens2018_claims() -> list[Claim]:
-    """Every audited claim of Owens et al. 2018 (Table 2 and the §5.2 cluster accuracy)."""
+    """Every audited image-level claim of Owens et al. 2018 (Tables 2 and 5, §5.2, Fig. 11)."""
     return [
         *_texture_claims(),
         *_baseline_claims(),
@@ -157,6 +196,8 @@ def owens2018_claims() -> list[Claim]:
             "above_majority",
             "§5.2: the 30-cluster model beat the baseline of always choosing the most common label",
         ),
+        *_sweep_claims(),
+        *_table5_claims(),
     ]
 
 
