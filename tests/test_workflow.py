@@ -118,7 +118,7 @@ def test_smoke_dag_end_to_end(tmp_path):
         "sound_more_sound_detectors_than_scene",
         "annotations_beat_sound_labels_voc_pool5",
     } <= set(audit["name"])
-    for name in ("table1", "table4", "table5"):
+    for name in ("table1", "table3", "table4", "table5"):
         assert (res / f"tables/owens2018/{name}.md").exists()
     for fig in (
         "fig2_texture_example",

@@ -73,6 +73,7 @@ def all_outputs():
         f"{R}/figures/owens2018/fig3_audio_clusters.png",
         f"{R}/figures/owens2018/fig10_cam_categories.png",
         f"{R}/figures/owens2018/fig11_map_vs_clusters.png",
+        f"{R}/tables/owens2018/table3.md",
     ]
     if config["table5"]["annotations"]:
         outs.append(f"{R}/tables/owens2018/table5.md")

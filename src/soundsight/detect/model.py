@@ -90,8 +90,8 @@ class FastRCNN(nn.Module):
             self.fc6, self.fc7, self.reused_fc = self._fc_layers(backbone, d_in)
             self.cls_score = nn.Linear(self.fc7[0].out_features, self.num_classes + 1)
             self.bbox_pred = nn.Linear(self.fc7[0].out_features, 4 * (self.num_classes + 1))
-        nn.init.normal_(self.cls_score.weight, 0.0, 0.01)
-        nn.init.normal_(self.bbox_pred.weight, 0.0, 0.001)
+            nn.init.normal_(self.cls_score.weight, 0.0, 0.01)
+            nn.init.normal_(self.bbox_pred.weight, 0.0, 0.001)
         nn.init.zeros_(self.cls_score.bias)
         nn.init.zeros_(self.bbox_pred.bias)
         for name in ("fc6", "fc7", "head", "drop6", "drop7"):  # the detector owns its fc layers

@@ -9,11 +9,12 @@ classifies ~2000 *Selective Search* proposals per image. Two sources are impleme
     of which is guaranteed to overlap its box with IoU >= ``min_cover``; plus a sliding-window
     set (``window_scales`` x ``window_aspects`` of the image side, stride ``window_stride`` of the
     window) and ``n_random`` log-uniformly sized random boxes. Seeded per (seed, image id), about
-    100-300 boxes per image. Because the jittered boxes are derived from the ground truth, they
-    are built for test images too: a detector evaluated on them has its localisation partly
-    given away (recall of proposals is near 1 by construction). Numbers obtained with it are
-    therefore *not* comparable with Selective-Search Fast R-CNN; they compare initialisations
-    with each other under the same proposals, which is what Table 3 does.
+    100-200 boxes per image (about 130 on the world). Because the jittered boxes are derived
+    from the ground truth, they are built for test images too: a detector evaluated on them has
+    its localisation partly given away (recall of proposals is near 1 by construction). Numbers
+    obtained with it are therefore *not* comparable with Selective-Search Fast R-CNN; they
+    compare initialisations with each other under the same proposals, which is what Table 3
+    does.
 
 a file (real VOC2007)
     Precomputed proposals (e.g. Selective Search, as in the paper) from a user-provided file in
@@ -46,12 +47,12 @@ PROPOSAL_COLUMNS = ("image_id", "x1", "y1", "x2", "y2")
 class ProposalConfig:
     """Parameters of the oracle-ish proposals (sizes are fractions of the image side)."""
 
-    jitter_per_box: int = 12
+    jitter_per_box: int = 8
     jitter_shift: float = 0.15  # sigma of the centre shift, fraction of the box's side
     jitter_scale: float = 0.2  # sigma of the log side scale
     min_cover: float = 0.7  # the first jitter of each box overlaps it at least this much
-    n_random: int = 64
-    window_scales: tuple[float, ...] = (0.3, 0.5, 0.75)
+    n_random: int = 32
+    window_scales: tuple[float, ...] = (0.4, 0.7)
     window_aspects: tuple[float, ...] = (0.5, 1.0, 2.0)
     window_stride: float = 0.5  # stride as a fraction of the window's side
     min_size: float = 4.0  # pixels: shorter proposals are dropped

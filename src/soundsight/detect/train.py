@@ -211,9 +211,9 @@ def _train_step(
     opt.step()
     return {
         "iteration": it,
-        "loss": float(loss),
-        "loss_cls": float(cls),
-        "loss_box": float(box),
+        "loss": float(loss.detach()),
+        "loss_cls": float(cls.detach()),
+        "loss_box": float(box.detach()),
         "lr": lr,
         "n_fg": int((labels > 0).sum()),
     }
