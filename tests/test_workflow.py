@@ -30,6 +30,12 @@ def snakemake(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     )
 
 
+def job_counts(text: str) -> dict[str, int]:
+    """The "Job stats" table of a dry run: rule name -> number of jobs."""
+    pairs = (line.split() for line in text.splitlines())
+    return {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
+
+
 def test_lint_is_clean():
     out = snakemake("--lint")
     assert out.returncode == 0, out.stdout + out.stderr
@@ -61,11 +67,7 @@ def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
     world = SMOKE["world"]
     n_videos = world["n_videos"] + world["n_bad_videos"]
     n_shards = -(-n_videos // SMOKE["ingest"]["shard_size"])
-    text = out.stdout + out.stderr
-    job_counts = dict(
-        line.split()[:2][::-1] for line in text.splitlines() if line.strip().startswith("ingest_")
-    )
-    assert int(job_counts["ingest_shard"]) == n_shards
+    assert job_counts(out.stdout + out.stderr)["ingest_shard"] == n_shards
 
 
 @pytest.mark.slow
@@ -134,3 +136,29 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert "claims audit" in (res / "audit/owens2018.md").read_text()
     acc = json.loads((res / "tables/owens2018/cluster_accuracy.json").read_text())
     assert acc["chance"] == pytest.approx(1 / k)
+
+
+def test_manifest_source_plans_one_ingest_job_per_shard(tmp_path):
+    manifest = tmp_path / "manifest.csv"
+    rows = "".join(f"clips/v{i:05d}.mp4,0,10,speech\n" for i in range(2500))
+    manifest.write_text("path,start,end,labels\n" + rows)
+    overrides = tmp_path / "cfg.yaml"
+    overrides.write_text(
+        yaml.safe_dump(
+            {
+                "sources": {"videos": str(manifest)},
+                "ingest": {"shard_size": 1000},
+                "results": str(tmp_path / "res"),
+            }
+        )
+    )
+    out = snakemake("-n", "--configfile", str(overrides))
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    text = out.stdout + out.stderr
+    counts = {
+        p[0]: int(p[1])
+        for p in (ln.split() for ln in text.splitlines())
+        if len(p) == 2 and p[1].isdigit()
+    }
+    assert counts["ingest_shard"] == 3
+    assert "world_videos" not in counts and "units_frames" not in counts

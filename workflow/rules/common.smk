@@ -1,4 +1,5 @@
 # Helpers only: config validation and the functions that locate inputs and targets.
+from functools import lru_cache
 from pathlib import Path
 
 from soundsight.config import check_sources, load_schema, validate_config
@@ -24,6 +25,7 @@ def video_source():
     return f"{WORLD}/videos.csv" if is_world("videos") else config["sources"]["videos"]
 
 
+@lru_cache(maxsize=None)
 def n_input_videos():
     """Number of input videos, known at DAG-build time (world: from config)."""
     if is_world("videos"):
@@ -33,6 +35,7 @@ def n_input_videos():
     return count_videos(config["sources"]["videos"])
 
 
+@lru_cache(maxsize=None)
 def shard_ids():
     """Zero-padded ids of the ingest shards: one job per shard, never one per video."""
     from soundsight.data import n_shards
@@ -166,8 +169,10 @@ def unit_outputs():
         f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
         f"{R}/tables/owens2018/table1.md",
     ]
-    outs += [f"{R}/figures/owens2018/units/{m}_top5.png" for m in units["models"]]
-    outs += [f"{R}/units/{m}/gallery" for m in units["gallery_models"]]
+    outs += [
+        f"{R}/figures/owens2018/units/{m}_top5.png" for m in available(units["models"])
+    ]
+    outs += [f"{R}/units/{m}/gallery" for m in available(units["gallery_models"])]
     outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
     return outs
 
@@ -198,5 +203,11 @@ def audit_unit_models():
     return [
         m
         for m in ("sound_cluster", "scene", "texton_cnn")
-        if m in config["units"]["models"]
+        if m in available(config["units"]["models"])
     ]
+
+
+def available(models):
+    """The models of a config list that this DAG can make (object/scene need the world)."""
+    known = set(pretext_models()) | set(INIT_MODELS)
+    return [m for m in models if m in known]

@@ -86,12 +86,16 @@ rule units_human:
 
 rule unit_figures:
     input:
-        top=expand(f"{R}/units/{{model}}/top.npz", model=config["units"]["models"]),
+        top=expand(
+            f"{R}/units/{{model}}/top.npz", model=available(config["units"]["models"])
+        ),
         labels=expand(
-            f"{R}/units/{{model}}/labels.csv", model=config["units"]["models"]
+            f"{R}/units/{{model}}/labels.csv",
+            model=available(config["units"]["models"]),
         ),
         stills=expand(
-            f"{R}/units/{{model}}/stills_labels.csv", model=config["units"]["models"]
+            f"{R}/units/{{model}}/stills_labels.csv",
+            model=available(config["units"]["models"]),
         ),
     output:
         fig4=report(
@@ -117,7 +121,7 @@ rule unit_figures:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        models=config["units"]["models"],
+        models=available(config["units"]["models"]),
     script:
         "../scripts/unit_figures.py"
 
