@@ -9,7 +9,7 @@ CORES ?= all
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run dry-run test lint format report clean
+.PHONY: install run dry-run test test-slurm lint format report clean
 
 $(STAMP): pyproject.toml envs/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ dry-run: $(STAMP)  ## print the DAG's jobs without running them
 
 test: $(STAMP)  ## run the test suite (unit tests + the smoke DAG end to end)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-slurm: $(STAMP)  ## as root (Debian 12): smoke DAG through a real single-node Slurm, vs local
+	bash ci/test-slurm.sh
 
 lint: $(STAMP)  ## ruff, snakefmt and snakemake --lint
 	$(BIN)/ruff check src tests benchmarks workflow/scripts
