@@ -44,7 +44,8 @@ def write_mp4(
         vstream = container.add_stream("libx264", rate=fps)
         vstream.width, vstream.height = width, height
         vstream.pix_fmt = "yuv420p"
-        vstream.options = {"crf": str(crf), "preset": "veryfast"}
+        # one encoder thread: libx264's threaded encoding is not bit-reproducible under load
+        vstream.options = {"crf": str(crf), "preset": "veryfast", "threads": "1"}
         if gop is not None:
             vstream.codec_context.gop_size = gop
         audio_enc = None
