@@ -226,7 +226,7 @@ def _cell(group: pd.DataFrame, column: str) -> str:
     return f"{_fmt(rep)} ({_fmt(pub)})"
 
 
-def _row_label(row: str, source: str, published_row: str) -> str:
+def row_label(row: str, source: str, published_row: str) -> str:
     """Row label with markers: † published only, ‡ replicated only, * an analogue row."""
     if source == "published only":
         return f"{row} †"
@@ -235,17 +235,22 @@ def _row_label(row: str, source: str, published_row: str) -> str:
     return row if row == published_row else f"{row} * (paper: {published_row})"
 
 
-def _footnotes(df: pd.DataFrame) -> list[str]:
-    """Footnote lines: markers, then the analogue notes of every replicated row shown."""
-    lines = [
+def marker_footnotes(table: str) -> list[str]:
+    """What the markers of :func:`row_label` mean, for the paper's ``table`` ("Table 2")."""
+    return [
         "† published only: a method soundsight does not re-implement (or did not run); "
         "value as printed in the paper, no replicated number.",
-        "‡ replicated only: no corresponding row in the paper's Table 2.",
+        f"‡ replicated only: no corresponding row in the paper's {table}.",
         "* analogue: our model stands in for the paper's row.",
         "",
         "Row analogues (replicated model → paper row):",
         "",
     ]
+
+
+def _footnotes(df: pd.DataFrame) -> list[str]:
+    """Footnote lines: markers, then the analogue notes of every replicated row shown."""
+    lines = marker_footnotes("Table 2")
     shown = [m for m in dict.fromkeys(df["model"]) if m]
     for model in shown:
         spec = TABLE2_ROWS[model]
@@ -269,7 +274,7 @@ def table2_markdown(
     lines.append("|" + "|".join(["---"] + ["---:"] * len(COLUMNS)) + "|")
     for row, group in df.groupby("row", sort=False):
         first = group.iloc[0]
-        label = _row_label(str(row), str(first["source"]), str(first["published_row"]))
+        label = row_label(str(row), str(first["source"]), str(first["published_row"]))
         cells = [_cell(group, c) for c in COLUMNS]
         lines.append("| " + " | ".join([label, *cells]) + " |")
     lines += ["", *_footnotes(df), ""]

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from soundsight.paper.published_tables import load_published
-from soundsight.paper.table2 import TABLE2_ROWS, Table2Row
+from soundsight.paper.table2 import TABLE2_ROWS, Table2Row, marker_footnotes, row_label
 
 logger = logging.getLogger(__name__)
 
@@ -158,26 +158,9 @@ def _fmt(value: float, signed: bool = False) -> str:
     return f"{value:+.1f}" if signed else f"{value:.1f}"
 
 
-def _row_label(row: str, source: str, published_row: str) -> str:
-    """Row label with markers: † published only, ‡ replicated only, * an analogue row."""
-    if source == "published only":
-        return f"{row} †"
-    if source == "replicated only":
-        return f"{row} ‡"
-    return row if row == published_row else f"{row} * (paper: {published_row})"
-
-
 def _footnotes(df: pd.DataFrame) -> list[str]:
     """Footnote lines: markers, then the analogue notes of every replicated row shown."""
-    lines = [
-        "† published only: a method soundsight does not re-implement (or did not run); "
-        "value as printed in the paper, no replicated number.",
-        "‡ replicated only: no corresponding row in the paper's Table 3.",
-        "* analogue: our model stands in for the paper's row.",
-        "",
-        "Row analogues (replicated model → paper row):",
-        "",
-    ]
+    lines = marker_footnotes("Table 3")
     for model in [m for m in dict.fromkeys(df["model"]) if m]:
         spec = table3_row(model)
         shown = df[df["model"] == model]["published_row"].iloc[0] or "no Table 3 row"
@@ -204,7 +187,7 @@ def table3_markdown(
             rep, pub = float(hit["replicated"].iloc[0]), float(hit["published"].iloc[0])
             signed = column == DELTA_COLUMN
             cells.append(f"{_fmt(rep, signed)} ({_fmt(pub, signed)})")
-        label = _row_label(str(row), str(first["source"]), str(first["published_row"]))
+        label = row_label(str(row), str(first["source"]), str(first["published_row"]))
         lines.append("| " + " | ".join([label, *cells]) + " |")
     lines += ["", *_footnotes(df), ""]
     return "\n".join(lines)

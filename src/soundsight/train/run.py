@@ -67,8 +67,9 @@ def run_pretext(
     """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json in out_dir."""
     out = Path(out_dir)
     work = out / f"work-{run_key(cfg, [labels_csv, index_csv])}"
-    _, _, n_outputs = load_task(labels_csv, index_csv, ingest_dir, kind, n_classes)
     metrics = train_pretext(labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes)
+    weights = torch.load(work / "model.pt", map_location="cpu", weights_only=True)
+    n_outputs = int(weights["head.weight"].shape[0])  # (K, D) classifier of every registry model
     shutil.copyfile(work / "model.pt", out / "model.pt")
     shutil.copyfile(work / "metrics.json", out / "metrics.json")
     write_spec(
