@@ -446,3 +446,47 @@ def test_loader_workers_do_not_change_the_run(images, tmp_path) -> None:
         weights.append(model.state_dict())
     for name, tensor in weights[0].items():
         assert torch.equal(tensor, weights[1][name]), name
+
+
+# --- data-parallel training -----------------------------------------------------------------
+
+
+def _plain_net() -> nn.Module:
+    """A BatchNorm-free net of torch classes only (it is pickled to the worker processes)."""
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(8, N_CLASSES),
+    )  # fmt: skip
+
+
+def test_data_parallel_follows_the_single_process_trajectory(images, tmp_path) -> None:
+    """Two gloo processes, each with half of every batch, give the one-process weights."""
+    train_set, val_set = _datasets(images)
+    cfg = dict(iterations=6, checkpoint_every=3, eval_every=0)
+    one = train(_plain_net(), train_set, val_set, "softmax", _cfg(**cfg), tmp_path / "one")
+    two = train(
+        _plain_net(), train_set, val_set, "softmax", _cfg(**cfg, world_size=2), tmp_path / "two"
+    )
+    assert one["world_size"] == 1 and two["world_size"] == 2
+    np.testing.assert_allclose(two["loss_curve"]["loss"], one["loss_curve"]["loss"], atol=1e-5)
+    w1 = torch.load(tmp_path / "one" / "model.pt", weights_only=True)
+    w2 = torch.load(tmp_path / "two" / "model.pt", weights_only=True)
+    assert set(w1) == set(w2)
+    for name in w1:
+        torch.testing.assert_close(w2[name], w1[name], atol=1e-5, rtol=1e-4)
+    assert (tmp_path / "two" / "checkpoint.pt").exists()
+
+
+def test_data_parallel_needs_a_divisible_batch() -> None:
+    with pytest.raises(ValueError, match="divisible by world_size"):
+        _cfg(batch_size=9, world_size=2)
+
+
+def test_workflow_uses_one_process_per_granted_gpu_only_on_cuda() -> None:
+    from soundsight.train.run import data_parallel_size
+
+    assert data_parallel_size("cpu", 4) == 1  # CPU jobs never spawn
+    assert data_parallel_size("auto", 1) == 1
+    if not torch.cuda.is_available():
+        assert data_parallel_size("auto", 4) == 1

@@ -8,6 +8,7 @@ runs keep the same schedule shape.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import time
@@ -22,6 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from soundsight.train import distributed
 from soundsight.train.checkpoint import (
     CHECKPOINT_FORMAT,
     capture_rng,
@@ -32,6 +34,7 @@ from soundsight.train.checkpoint import (
     seed_everything,
 )
 from soundsight.train.dataset import FrameDataset, IterationBatchSampler
+from soundsight.train.distributed import Rank
 from soundsight.train.evaluate import Task, evaluate, headline, loss_function
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,8 @@ class TrainConfig:
     ``checkpoint_every``/``eval_every``/``log_every`` are in iterations (0: never for the first
     two; a checkpoint is also written at the end). ``num_threads`` None keeps torch's default
     (OMP_NUM_THREADS). ``deterministic`` asks torch for deterministic kernels during the run.
+    ``world_size`` > 1 trains data-parallel in that many processes (one per GPU; see
+    :mod:`soundsight.train.distributed`), each taking ``batch_size / world_size`` of every batch.
     """
 
     iterations: int = 320_000
@@ -80,17 +85,23 @@ class TrainConfig:
     eval_batch_size: int | None = None
     model: str = "caffenet_bn"
     model_kwargs: dict[str, Any] = field(default_factory=dict)
+    world_size: int = 1
 
     def __post_init__(self) -> None:
         self.lr_steps = tuple(float(f) for f in self.lr_steps)
         self.model_kwargs = dict(self.model_kwargs)
-        positive = ("iterations", "batch_size", "input_size", "log_every")
+        positive = ("iterations", "batch_size", "input_size", "log_every", "world_size")
         for name in positive:
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
         for name in ("checkpoint_every", "eval_every", "num_workers"):
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)}")
+        if self.batch_size % self.world_size:
+            raise ValueError(
+                f"TrainConfig.batch_size {self.batch_size} must be divisible by world_size "
+                f"{self.world_size}"
+            )
         if self.lr <= 0 or not 0 < self.gamma <= 1 or not 0 <= self.momentum < 1:
             raise ValueError(
                 f"TrainConfig needs lr > 0, 0 < gamma <= 1, 0 <= momentum < 1; got lr={self.lr}, "
@@ -273,8 +284,29 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     _check_task(task, train_set, val_set)
     device = resolve_device(cfg.device)
+    if cfg.world_size > 1:
+        args = (model, train_set, val_set, task, cfg, out_dir, device)
+        distributed.launch(_train_rank, cfg.world_size, device, *args)
+        return json.loads((out_dir / "metrics.json").read_text())
+    return _train_rank(Rank(), model, train_set, val_set, task, cfg, out_dir, device)
+
+
+def _train_rank(
+    rank: Rank,
+    model: nn.Module,
+    train_set: FrameDataset,
+    val_set: FrameDataset,
+    task: Task,
+    cfg: TrainConfig,
+    out_dir: Path,
+    device: torch.device,
+) -> dict[str, Any] | None:
+    """One process's share of :func:`train` (the whole of it when single-process)."""
+    if rank.distributed:  # spawn shares CPU tensors between processes: own a private copy
+        model = copy.deepcopy(model)
+    device = distributed.rank_device(device, rank)
     with _torch_settings(cfg, device):
-        return _train(model, train_set, val_set, task, cfg, out_dir, device)
+        return _train(model, train_set, val_set, task, cfg, out_dir, device, rank)
 
 
 def _train(
@@ -285,9 +317,10 @@ def _train(
     cfg: TrainConfig,
     out_dir: Path,
     device: torch.device,
-) -> dict[str, Any]:
+    rank: Rank,
+) -> dict[str, Any] | None:
     started = time.perf_counter()
-    model.to(device)
+    model = distributed.sync_batchnorm(model, device, rank).to(device)
     if device.type == "cuda":
         model.to(memory_format=torch.channels_last)
     optimizer = make_optimizer(model, cfg)
@@ -297,13 +330,21 @@ def _train(
     else:
         seed_everything(cfg.seed)
         progress = _Progress()
+    if rank.rank:  # dropout masks of the other ranks: their own deterministic stream
+        torch.manual_seed(cfg.seed + 1_000_003 * rank.rank + progress.iteration)
     model.train()
-    _run_iterations(model, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path)
+    net = distributed.wrap(model, device, rank)  # forward/backward through DDP when distributed
+    _run_iterations(
+        model, net, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path, rank
+    )
+    if not rank.is_main:
+        return None
     t0 = time.perf_counter()
     val = _evaluate(model, val_set, train_set, task, cfg, device)
     progress.eval_seconds += time.perf_counter() - t0
     torch.save(cpu_state_dict(model), out_dir / "model.pt")
     metrics = _metrics(cfg, task, device, train_set, val, progress, time.perf_counter() - started)
+    metrics["world_size"] = cfg.world_size
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     log.info("done: val %.4f, %.1f images/s", headline(val), metrics["images_per_s"])
     return metrics
@@ -322,10 +363,13 @@ def _evaluate(
 
 
 def _train_loader(
-    train_set: FrameDataset, cfg: TrainConfig, start: int, device: torch.device
+    train_set: FrameDataset, cfg: TrainConfig, start: int, device: torch.device, rank: Rank
 ) -> DataLoader:
-    """Loader of the batches of iterations ``start ..``; its own generator spares the global RNG."""
+    """Loader of the batches of iterations ``start ..`` (this rank's chunk of each); its own
+    generator spares the global RNG."""
     sampler = IterationBatchSampler(len(train_set), cfg.batch_size, cfg.iterations, cfg.seed, start)
+    if rank.distributed:
+        sampler = distributed.RankBatchSampler(sampler, cfg.batch_size, rank)
     return DataLoader(
         train_set,
         batch_sampler=sampler,
@@ -338,6 +382,7 @@ def _train_loader(
 
 def _run_iterations(
     model: nn.Module,
+    net: nn.Module,
     optimizer: torch.optim.Optimizer,
     train_set: FrameDataset,
     val_set: FrameDataset,
@@ -346,15 +391,22 @@ def _run_iterations(
     device: torch.device,
     progress: _Progress,
     ckpt_path: Path,
+    rank: Rank,
 ) -> None:
-    """Iterations ``progress.iteration .. cfg.iterations - 1``, with checkpoints and evals."""
+    """Iterations ``progress.iteration .. cfg.iterations - 1``, with checkpoints and evals.
+
+    ``net`` is ``model`` or its DDP wrapper; rank 0 alone evaluates and checkpoints ``model``.
+    """
     cuda = device.type == "cuda"
     criterion = loss_function(task)
     start = progress.iteration
     pending: list[torch.Tensor] = []  # losses not yet synced to the host
-    bar = tqdm(total=cfg.iterations, initial=start, desc="train", unit="it", dynamic_ncols=True)
+    bar = tqdm(
+        total=cfg.iterations, initial=start, desc="train", unit="it", dynamic_ncols=True,
+        disable=not rank.is_main,
+    )  # fmt: skip
     t0 = time.perf_counter()
-    loader = _train_loader(train_set, cfg, start, device)
+    loader = _train_loader(train_set, cfg, start, device, rank)
     for it, (x, y) in enumerate(loader, start=start):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(cfg, it)
@@ -363,7 +415,7 @@ def _run_iterations(
             x = x.contiguous(memory_format=torch.channels_last)
         y = y.to(device, non_blocking=True)  # (B,) int64 or (B, P) float32
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-            logits = model(x)  # (B, K)
+            logits = net(x)  # (B / world_size, K)
         loss = criterion(logits.float(), y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -376,8 +428,8 @@ def _run_iterations(
         checkpoint = cfg.checkpoint_every and done % cfg.checkpoint_every == 0
         evaluate_now = cfg.eval_every and done % cfg.eval_every == 0 and done < cfg.iterations
         if flush or checkpoint or evaluate_now:
-            _flush_losses(pending, progress, bar, optimizer)
-        if evaluate_now or checkpoint or done == cfg.iterations:
+            _flush_losses(pending, progress, bar, optimizer, rank)
+        if rank.is_main and (evaluate_now or checkpoint or done == cfg.iterations):
             progress.train_seconds += time.perf_counter() - t0
             if evaluate_now:
                 _periodic_eval(model, val_set, train_set, task, cfg, device, progress)
@@ -388,12 +440,16 @@ def _run_iterations(
 
 
 def _flush_losses(
-    pending: list[torch.Tensor], progress: _Progress, bar: tqdm, optimizer: torch.optim.Optimizer
+    pending: list[torch.Tensor],
+    progress: _Progress,
+    bar: tqdm,
+    optimizer: torch.optim.Optimizer,
+    rank: Rank,
 ) -> None:
-    """Move pending losses to the host; FloatingPointError on a non-finite loss."""
+    """Move pending losses (averaged over ranks) to the host; FloatingPointError if non-finite."""
     if not pending:
         return
-    values = torch.stack(pending).float().cpu().tolist()
+    values = distributed.mean_over_ranks(torch.stack(pending).float(), rank).cpu().tolist()
     pending.clear()
     progress.losses.extend(values)
     if not np.all(np.isfinite(values)):

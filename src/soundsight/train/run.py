@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -24,9 +25,11 @@ from soundsight.models.init import kmeans_init_, random_init_
 from soundsight.models.spec import write_spec
 from soundsight.provenance import file_hash
 from soundsight.train.dataset import FrameDataset
-from soundsight.train.loop import TrainConfig
+from soundsight.train.loop import TrainConfig, resolve_device
 from soundsight.train.pretext import train_pretext
 from soundsight.train.targets import load_task
+
+log = logging.getLogger(__name__)
 
 _TRAIN_KEYS = (
     "iterations", "batch_size", "lr", "momentum", "weight_decay", "lr_steps", "gamma",
@@ -34,13 +37,30 @@ _TRAIN_KEYS = (
 )  # fmt: skip
 
 
-def train_config(pretext: dict[str, Any], seed: int, threads: int | None = None) -> TrainConfig:
-    """The :class:`TrainConfig` of the workflow's ``pretext`` config section."""
+def train_config(
+    pretext: dict[str, Any], seed: int, threads: int | None = None, gpus: int = 0
+) -> TrainConfig:
+    """The :class:`TrainConfig` of the workflow's ``pretext`` config section; ``gpus`` is the
+    rule's ``gpu`` resource (data-parallel over that many CUDA devices when > 1)."""
     values = {key: pretext[key] for key in _TRAIN_KEYS}
     values["lr_steps"] = tuple(values["lr_steps"])
     return TrainConfig(
-        **values, seed=seed, num_threads=threads, model_kwargs={"width": pretext["width"]}
-    )
+        **values, seed=seed, num_threads=threads, model_kwargs={"width": pretext["width"]},
+        world_size=data_parallel_size(pretext["device"], gpus),
+    )  # fmt: skip
+
+
+def data_parallel_size(device: str, gpus: int) -> int:
+    """Training processes for a job granted ``gpus`` GPUs: one per visible CUDA device (at most
+    ``gpus``); 1 on CPU or with a single GPU."""
+    if gpus <= 1 or resolve_device(device).type != "cuda":
+        return 1
+    visible = torch.cuda.device_count()
+    if visible < gpus:
+        log.warning(
+            "the job asked for %d GPUs but %d are visible: using %d", gpus, visible, visible
+        )
+    return max(1, min(gpus, visible))
 
 
 def model_kwargs(pretext: dict[str, Any]) -> dict[str, Any]:
