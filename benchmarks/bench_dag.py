@@ -48,7 +48,7 @@ def dry_run(manifest: Path, shard_size: int, results: Path) -> tuple[float, int]
     t0 = time.perf_counter()
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - t0
-    match = re.search(r"ingest_shard\s+(\d+)", out.stdout + out.stderr)
+    match = re.search(r"^ingest_shard\s+(\d+)", out.stdout + out.stderr, flags=re.M)
     return seconds, int(match.group(1)) if match else -1
 
 

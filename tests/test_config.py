@@ -49,6 +49,10 @@ def test_every_schema_key_has_description_and_default():
         ({"labels": {"group_scaling": "sqrt"}}, "labels.group_scaling"),
         ({"labels": {"kk": [3]}}, "labels.kk"),
         ({"world": {"duration_s": 2.0}}, "world.duration_s"),
+        ({"world": {"scene_weights": {"beach": -1}}}, "world.scene_weights.beach"),
+        ({"audioset": {"world": {"n_videoz": 3}}}, "audioset.world"),
+        ({"audioset": {"world": {"duration_s": 2.0}}}, "audioset.world"),
+        ({"audioset": {"cluster_k": 900}}, "audioset.cluster_k"),
     ],
 )
 def test_errors_name_the_key(patch, key):
@@ -65,3 +69,11 @@ def test_missing_dataset_path_names_key_path_and_layout(tmp_path):
     with pytest.raises(ConfigError, match="Annotations"):
         check_sources(cfg)
     check_sources(validate_config({}, SCHEMA))  # the world needs no paths
+
+
+def test_audioset_source_is_checked_only_when_enabled(tmp_path):
+    cfg = validate_config({"sources": {"audioset": str(tmp_path / "clips")}}, SCHEMA)
+    with pytest.raises(ConfigError, match=r"`sources.audioset`.*clips"):
+        check_sources(cfg)
+    cfg["audioset"]["enabled"] = False
+    check_sources(cfg)

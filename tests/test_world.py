@@ -26,6 +26,7 @@ from soundsight.world import (
     sample_video_spec,
 )
 from soundsight.world.compose import render_audio, render_frames, sample_look
+from soundsight.world.videos import scene_probabilities
 
 TINY = WorldConfig(
     seed=0,
@@ -122,6 +123,22 @@ def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="unknown world config keys"):
         WorldConfig.from_dict({"n_videoz": 3})
     assert WorldConfig.from_dict({"n_videos": 3, "scenes": ["beach"]}).scenes == ("beach",)
+
+
+def test_scene_weights_shift_scenes_and_default_is_unchanged():
+    uniform = WorldConfig(seed=3)
+    assert uniform.scene_weights == {} and scene_probabilities(uniform) is None
+    weighted = WorldConfig(seed=3, scene_weights={"concert_hall": 50.0})
+    scenes = [sample_video_spec(weighted, i).visual.scene for i in range(40)]
+    assert scenes.count("concert_hall") > 30  # p = 50 / 57
+    base = [sample_video_spec(uniform, i).visual.scene for i in range(40)]
+    assert base.count("concert_hall") < 15
+    with pytest.raises(ValueError, match="scene_weights"):
+        WorldConfig(scene_weights={"beach": -1.0})
+    with pytest.raises(ValueError, match="not in use"):
+        scene_probabilities(WorldConfig(scenes=("beach",), scene_weights={"room": 2.0}))
+    cfg = WorldConfig.from_dict({"scene_weights": {"room": 2}})
+    assert cfg.to_dict()["scene_weights"] == {"room": 2.0}
 
 
 # ---------------------------------------------------------------------------- videos

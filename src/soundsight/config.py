@@ -79,11 +79,46 @@ def _check_cross_keys(cfg: Mapping[str, Any]) -> None:
                 f"config key `{key}`: {max(ks)} clusters need at least twice as many frames "
                 f"(half are dropped as far from their centroid); the world gives {n_frames}"
             )
+    if cfg["audioset"]["enabled"]:
+        _check_audioset(cfg)
+
+
+def audioset_world(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The second (music-heavy) world's config: `world` with `audioset.world` over it."""
+    return {**cfg["world"], **cfg["audioset"]["world"]}
+
+
+def _check_audioset(cfg: Mapping[str, Any]) -> None:
+    """The second corpus must be a valid world with enough frames for its clusters."""
+    if cfg["sources"]["audioset"] != "world":
+        return
+    from soundsight.world import WorldConfig
+
+    try:
+        world = WorldConfig.from_dict(audioset_world(cfg))
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"config key `audioset.world`: {err}") from err
+    if world.duration_s <= cfg["ingest"]["window_s"]:
+        raise ConfigError(
+            f"config key `audioset.world`: duration_s ({world.duration_s}) must exceed "
+            f"`ingest.window_s` ({cfg['ingest']['window_s']})"
+        )
+    k, n_frames = cfg["audioset"]["cluster_k"], cfg["ingest"]["frames_per_video"] * world.n_videos
+    if 2 * k > n_frames:
+        raise ConfigError(
+            f"config key `audioset.cluster_k`: {k} clusters need at least twice as many frames; "
+            f"the second world gives {n_frames}"
+        )
 
 
 _LAYOUTS = {
     "videos": (
         "a directory of videos (searched recursively) or a manifest CSV with a `path` column",
+        (),
+    ),
+    "audioset": (
+        "a directory of AudioSet clips (searched recursively) or a manifest CSV with a `path` "
+        "column",
         (),
     ),
     "voc2007": (
@@ -101,7 +136,7 @@ _LAYOUTS = {
 def check_sources(cfg: Mapping[str, Any]) -> None:
     """Fail early, naming the key, the path and the expected layout, for a missing dataset."""
     for key, value in cfg["sources"].items():
-        if value == "world":
+        if value == "world" or (key == "audioset" and not cfg["audioset"]["enabled"]):
             continue
         layout, required = _LAYOUTS[key]
         path = Path(value)

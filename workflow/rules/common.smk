@@ -2,7 +2,12 @@
 from functools import lru_cache
 from pathlib import Path
 
-from soundsight.config import check_sources, load_schema, validate_config
+from soundsight.config import (
+    audioset_world,
+    check_sources,
+    load_schema,
+    validate_config,
+)
 
 _SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
 _validated = validate_config(config, load_schema(_SCHEMA))
@@ -13,6 +18,7 @@ check_sources(config)
 R = config["results"]
 LOGS = f"{R}/logs"
 WORLD = f"{R}/world"
+AS = f"{R}/audioset"  # the second corpus (AudioSet analogue, Owens et al. §6)
 
 
 def is_world(source):
@@ -20,30 +26,31 @@ def is_world(source):
     return config["sources"][source] == "world"
 
 
-def video_source():
-    """The video directory or manifest that ingest reads."""
-    return f"{WORLD}/videos.csv" if is_world("videos") else config["sources"]["videos"]
+def video_source(source="videos"):
+    """The video directory or manifest that ingest reads (`videos` or `audioset`)."""
+    if not is_world(source):
+        return config["sources"][source]
+    return f"{WORLD}/videos.csv" if source == "videos" else f"{AS}/world/videos.csv"
 
 
 @lru_cache(maxsize=None)
-def n_input_videos():
+def n_input_videos(source="videos"):
     """Number of input videos, known at DAG-build time (world: from config)."""
-    if is_world("videos"):
-        return config["world"]["n_videos"] + config["world"]["n_bad_videos"]
+    if is_world(source):
+        world = config["world"] if source == "videos" else audioset_world(config)
+        return world["n_videos"] + world["n_bad_videos"]
     from soundsight.data import count_videos
 
-    return count_videos(config["sources"]["videos"])
+    return count_videos(config["sources"][source])
 
 
 @lru_cache(maxsize=None)
-def shard_ids():
+def shard_ids(source="videos"):
     """Zero-padded ids of the ingest shards: one job per shard, never one per video."""
     from soundsight.data import n_shards
 
-    return [
-        f"{i:05d}"
-        for i in range(n_shards(n_input_videos(), config["ingest"]["shard_size"]))
-    ]
+    n = n_shards(n_input_videos(source), config["ingest"]["shard_size"])
+    return [f"{i:05d}" for i in range(n)]
 
 
 def voc_root():
@@ -80,6 +87,8 @@ def all_outputs():
     ]
     if config["table5"]["annotations"]:
         outs.append(f"{R}/tables/owens2018/table5.md")
+    if audioset_models():
+        outs.append(f"{R}/figures/owens2018/fig13_audioset_instrument_units.png")
     outs += unit_outputs()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
@@ -91,15 +100,25 @@ def all_outputs():
 K0 = config["labels"]["k"][0]
 
 
-def _task(labels, kind, n_classes=None, model=None, iterations=None):
-    """One pretext model: its label table, task kind, outputs and optional overrides."""
+def _task(labels, kind, n_classes=None, model=None, iterations=None, corpus=R):
+    """One pretext model: its label table, task kind, corpus folder and optional overrides."""
     return {
         "labels": labels,
         "kind": kind,
         "n_classes": n_classes,
         "model": model,
         "iterations": iterations,
+        "corpus": corpus,
     }
+
+
+def audioset_models():
+    """The Cluster model trained on the second corpus (Figs. 12/13), when enabled."""
+    if not config["audioset"]["enabled"]:
+        return {}
+    k = config["audioset"]["cluster_k"]
+    labels = f"{AS}/labels/clusters_k{k}.csv"
+    return {"audioset_cluster": _task(labels, "cluster", k, corpus=AS)}
 
 
 def pretext_models():
@@ -130,7 +149,7 @@ def pretext_models():
         )
     if config["table5"]["annotations"]:
         models["annotations"] = _task(f"{R}/labels/annotations.csv", "code")
-    return models
+    return models | audioset_models()
 
 
 TABLE2_TRAINED = [
@@ -151,8 +170,16 @@ def table2_models():
     return [m for m in TABLE2_TRAINED if m in pretext_models()] + INIT_MODELS
 
 
-def shard_dirs():
-    return expand(f"{R}/ingest/shards/{{shard}}", shard=shard_ids())
+def shard_dirs(corpus=R):
+    """Ingest shard folders of a corpus (R: the first; AS: the AudioSet analogue)."""
+    source = "videos" if corpus == R else "audioset"
+    return expand(f"{corpus}/ingest/shards/{{shard}}", shard=shard_ids(source))
+
+
+def task_frames(wildcards):
+    """Frame index and shards the pretext model ``wildcards.model`` trains on."""
+    corpus = pretext_models()[wildcards.model]["corpus"]
+    return {"index": f"{corpus}/ingest/index.csv", "shards": shard_dirs(corpus)}
 
 
 def table1_models():
@@ -175,6 +202,11 @@ def unit_outputs():
     outs += [f"{R}/units/{m}/gallery" for m in available(units["gallery_models"])]
     outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
     return outs
+
+
+def fig12_models():
+    """Fig. 12 compares the AudioSet-analogue Cluster model with the first corpus's."""
+    return ["audioset_cluster", "sound_cluster"]
 
 
 def table5_rows():
@@ -200,11 +232,12 @@ def audit_unit_models():
     """Models whose unit labels the §4 claims compare (world only: they need object masks)."""
     if not is_world("videos"):
         return []
-    return [
+    models = [
         m
         for m in ("sound_cluster", "scene", "texton_cnn")
         if m in available(config["units"]["models"])
     ]
+    return models + list(audioset_models())
 
 
 def available(models):

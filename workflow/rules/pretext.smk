@@ -3,9 +3,8 @@
 
 rule train_pretext:
     input:
+        unpack(task_frames),
         labels=lambda w: pretext_models()[w.model]["labels"],
-        index=f"{R}/ingest/index.csv",
-        shards=shard_dirs(),
     output:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",

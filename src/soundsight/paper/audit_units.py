@@ -9,7 +9,7 @@ claims. Published values come only from ``paper/published/owens2018_table1.csv``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,28 +22,33 @@ from soundsight.paper.published_tables import published_value
 
 @dataclass(frozen=True)
 class UnitClaim:
-    """``stat(left) - stat(right) > 0`` with stat = "count" or "share" of detectors of ``which``."""
+    """``stat(left) - stat(right) > 0`` with stat = "count" or "share" of detectors of ``which``
+    ("all", or a named group of categories such as "sound" or "instrument")."""
 
     name: str
     text: str
     left: str
     right: str
     stat: str  # "count" | "share"
-    which: str  # "sound" (sound-making objects) | "all"
+    which: str  # "all" | a key of the groups passed to evaluate_unit_claims ("sound", ...)
     published: tuple[str, str, str] | None = None  # (row, left column, right column) of Table 1
 
 
-def _statistic(labels: pd.DataFrame, stat: str, which: str, sound: set[str]) -> float:
+def _statistic(
+    labels: pd.DataFrame, stat: str, which: str, groups: Mapping[str, set[str]]
+) -> float:
     det = labels[labels["is_detector"].astype(bool)]
-    hits = det["category"].isin(sound) if which == "sound" else np.ones(len(det), bool)
+    hits = np.ones(len(det), bool) if which == "all" else det["category"].isin(groups[which])
     if stat == "count":
         return float(np.sum(hits))
     return float(np.mean(hits)) * 100.0 if len(det) else 0.0
 
 
-def _boot(labels: pd.DataFrame, claim: UnitClaim, sound: set[str], rng, n_boot: int) -> np.ndarray:
+def _boot(
+    labels: pd.DataFrame, claim: UnitClaim, groups: Mapping[str, set[str]], rng, n_boot: int
+) -> np.ndarray:
     idx = rng.integers(0, len(labels), size=(n_boot, len(labels)))
-    return np.array([_statistic(labels.iloc[i], claim.stat, claim.which, sound) for i in idx])
+    return np.array([_statistic(labels.iloc[i], claim.stat, claim.which, groups) for i in idx])
 
 
 def _paper(claim: UnitClaim) -> tuple[str, float, str]:
@@ -63,12 +68,16 @@ def _paper(claim: UnitClaim) -> tuple[str, float, str]:
 def evaluate_unit_claims(
     claims: Sequence[UnitClaim],
     label_files: dict[str, Path],
-    sound_categories: Sequence[str],
+    groups: Mapping[str, Sequence[str]],
     n_boot: int,
     seed: int,
 ) -> pd.DataFrame:
-    """One audit row per claim (columns of :data:`AUDIT_COLUMNS`)."""
-    sound = set(sound_categories)
+    """One audit row per claim (columns of :data:`AUDIT_COLUMNS`); ``groups`` names the category
+    sets a claim's ``which`` may refer to, e.g. {"sound": SOUND_CATEGORIES}."""
+    sets = {name: set(cats) for name, cats in groups.items()}
+    unknown = sorted({c.which for c in claims} - set(sets) - {"all"})
+    if unknown:
+        raise ValueError(f"claims count detectors of unknown category groups {unknown}")
     rng = np.random.default_rng(seed)
     rows = []
     for c in claims:
@@ -84,11 +93,11 @@ def evaluate_unit_claims(
             rows.append(rec)
             continue
         lab = {m: pd.read_csv(label_files[m]) for m in (c.left, c.right)}
-        obs = _statistic(lab[c.left], c.stat, c.which, sound) - _statistic(
-            lab[c.right], c.stat, c.which, sound
+        obs = _statistic(lab[c.left], c.stat, c.which, sets) - _statistic(
+            lab[c.right], c.stat, c.which, sets
         )
-        samples = _boot(lab[c.left], c, sound, rng, n_boot) - _boot(
-            lab[c.right], c, sound, rng, n_boot
+        samples = _boot(lab[c.left], c, sets, rng, n_boot) - _boot(
+            lab[c.right], c, sets, rng, n_boot
         )
         low, high = percentile_interval(samples)
         rec.update(observed=obs, ci_low=low, ci_high=high, verdict=verdict_of(low, high),
@@ -116,5 +125,11 @@ UNIT_CLAIMS: list[UnitClaim] = [
         "texton_cnn_fewer_detectors_than_sound",
         "§6: the Texton-CNN's convolutional units rarely were selective for objects",
         "sound_cluster", "texton_cnn", "count", "all",
+    ),
+    UnitClaim(
+        "audioset_cluster_more_instrument_detectors",
+        "§6 / Figs. 12-13: the Cluster model trained on AudioSet has a large number of units "
+        "selective for musical instruments, unlike the one trained on Flickr videos",
+        "audioset_cluster", "sound_cluster", "count", "instrument",
     ),
 ]  # fmt: skip

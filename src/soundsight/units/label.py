@@ -44,6 +44,7 @@ class AutoLabels:
     table: pd.DataFrame
     fractions: np.ndarray
     contains: np.ndarray
+    categories: tuple[str, ...] = ()  # names of the columns of ``fractions``
 
 
 def region_contains(
@@ -123,7 +124,7 @@ def label_units(
     log.info(
         "%d of %d units are detectors (theta=%.2f)", table.is_detector.sum(), len(table), threshold
     )
-    return AutoLabels(table=table, fractions=fractions, contains=contains)
+    return AutoLabels(table=table, fractions=fractions, contains=contains, categories=categories)
 
 
 def detectors_vs_threshold(fractions: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:

@@ -73,9 +73,24 @@ def masked_thumbnails(
     radius_at_227: float = 33.0,
 ) -> list[np.ndarray]:
     """The unit's first ``n`` top images, dimmed outside its receptive-field masks."""
+    return thumbnails_from_maps(
+        analysis.top_indices[unit, :n], analysis.top_maps[unit, :n], image_paths, input_size, rf,
+        radius_at_227,
+    )  # fmt: skip
+
+
+def thumbnails_from_maps(
+    top_indices: np.ndarray,
+    top_maps: np.ndarray,
+    image_paths: Sequence[Path],
+    input_size: int,
+    rf,
+    radius_at_227: float = 33.0,
+) -> list[np.ndarray]:
+    """Images ``top_indices`` (n,) dimmed outside the masks of their (n, h, w) unit maps."""
     radius = default_radius(input_size, radius_at_227)
-    masks = unit_masks(analysis.top_maps[unit, :n], rf, input_size, radius)  # (n, S, S)
-    views = [view_image(image_paths[i], input_size) for i in analysis.top_indices[unit, :n]]
+    masks = unit_masks(top_maps, rf, input_size, radius)  # (n, S, S)
+    views = [view_image(image_paths[i], input_size) for i in top_indices]
     return [apply_mask(v, m) for v, m in zip(views, masks, strict=True)]
 
 
@@ -141,9 +156,10 @@ def voc_pool(voc_root: str | Path) -> pd.DataFrame:
 
 
 def save_analysis(
-    analysis: UnitAnalysis, pool: pd.DataFrame, labels_csv: Path, top_npz: Path
+    analysis: UnitAnalysis, pool: pd.DataFrame, labels_csv: Path, top_npz: Path, n_maps: int = 5
 ) -> None:
-    """Unit labels (CSV) and the ranked pool indices with the pool's ids (NPZ)."""
+    """Unit labels (CSV); ranked pool indices with the pool's ids, the maps of each unit's top
+    ``n_maps`` images and the per-category fractions (NPZ), so figures need no second pass."""
     analysis.labels.table.to_csv(labels_csv, index=False)
     ids = pool["frame_id"] if "frame_id" in pool else pool["image_id"]
     np.savez(
@@ -152,6 +168,9 @@ def save_analysis(
         pool_ids=np.asarray(ids, dtype=str),
         thresholds=np.asarray(analysis.curve["threshold"]),
         n_detectors=np.asarray(analysis.curve["n_detectors"]),
+        top_maps=analysis.top_maps[:, :n_maps].astype(np.float32),  # (C, n_maps, h, w)
+        fractions=analysis.labels.fractions,  # (C, n_categories)
+        categories=np.asarray(analysis.labels.categories, dtype=str),
     )
 
 

@@ -7,6 +7,7 @@ mini-VOC2007 and mini-SUN397 in their official layouts (see docs/world.md).
 from soundsight.world.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
+    INSTRUMENT_CATEGORIES,
     LABEL_VOCAB,
     SOUND_CATEGORIES,
     Category,
@@ -23,6 +24,7 @@ from soundsight.world.voc import generate_voc
 __all__ = [
     "CATEGORIES",
     "CATEGORY_NAMES",
+    "INSTRUMENT_CATEGORIES",
     "LABEL_VOCAB",
     "SCENES",
     "SCENE_NAMES",

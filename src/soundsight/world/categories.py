@@ -554,6 +554,8 @@ CATEGORIES: tuple[Category, ...] = (
 
 CATEGORY_NAMES: tuple[str, ...] = tuple(c.name for c in CATEGORIES)
 SOUND_CATEGORIES: tuple[str, ...] = tuple(c.name for c in CATEGORIES if c.makes_sound)
+# musical instruments: the units AudioSet's music categories grow (Owens et al. Fig. 13)
+INSTRUMENT_CATEGORIES: tuple[str, ...] = ("guitar", "piano", "drum")
 MUSIC_LABEL = "music"
 LABEL_VOCAB: tuple[str, ...] = (*SOUND_CATEGORIES, MUSIC_LABEL)
 _BY_NAME = {c.name: c for c in CATEGORIES}

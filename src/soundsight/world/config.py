@@ -47,6 +47,8 @@ class WorldConfig:
     jpeg_quality: int = 90
     n_workers: int = 2
     scenes: tuple[str, ...] = field(default_factory=tuple)  # empty = all registered scenes
+    # relative weight of each scene (absent scenes weigh 1); empty = uniform over ``scenes``
+    scene_weights: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Validate ranges; raise ValueError naming the offending field."""
@@ -74,6 +76,8 @@ class WorldConfig:
         _check(self.sun_per_class_extra >= 0, "sun_per_class_extra must be >= 0")
         _check(1 <= self.jpeg_quality <= 100, "jpeg_quality must be in [1, 100]")
         _check(self.n_workers >= 1, "n_workers must be >= 1")
+        for name, weight in self.scene_weights.items():
+            _check(weight >= 0, f"scene_weights[{name!r}] must be >= 0, got {weight}")
 
     @property
     def n_frames(self) -> int:
@@ -89,6 +93,7 @@ class WorldConfig:
         """JSON-friendly dict of the config."""
         out = dataclasses.asdict(self)
         out["scenes"] = list(self.scenes)
+        out["scene_weights"] = dict(self.scene_weights)
         return out
 
     @classmethod
@@ -101,6 +106,8 @@ class WorldConfig:
         values = dict(values)
         if "scenes" in values:
             values["scenes"] = tuple(values["scenes"] or ())
+        if "scene_weights" in values:
+            values["scene_weights"] = {str(k): float(v) for k, v in values["scene_weights"].items()}
         return cls(**values)
 
 

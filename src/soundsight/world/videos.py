@@ -60,6 +60,20 @@ def world_scenes(cfg: WorldConfig) -> tuple[str, ...]:
     return tuple(cfg.scenes)
 
 
+def scene_probabilities(cfg: WorldConfig) -> np.ndarray | None:
+    """Probability of each scene of ``world_scenes(cfg)``; None when uniform (no weights)."""
+    if not cfg.scene_weights:
+        return None
+    scenes = world_scenes(cfg)
+    unknown = sorted(set(cfg.scene_weights) - set(scenes))
+    if unknown:
+        raise ValueError(f"WorldConfig: scene_weights names scenes not in use {unknown}: {scenes}")
+    weights = np.array([cfg.scene_weights.get(s, 1.0) for s in scenes], dtype=float)
+    if weights.sum() <= 0:
+        raise ValueError("WorldConfig: scene_weights give every scene weight 0")
+    return weights / weights.sum()
+
+
 def video_id(index: int) -> str:
     """Stable identifier of the index-th world video."""
     return f"vid_{index:05d}"
@@ -71,7 +85,8 @@ def sample_video_spec(
     """Draw every random choice of video ``index`` from (cfg.seed, stream, index)."""
     rng = make_rng(cfg.seed, stream, index)
     duration = cfg.duration_s if duration_s is None else duration_s
-    scene = str(rng.choice(world_scenes(cfg)))
+    # p=None keeps the uniform draw (and so every default world) byte-identical
+    scene = str(rng.choice(world_scenes(cfg), p=scene_probabilities(cfg)))
     n_frames = int(round(duration * cfg.fps))
     visual = sample_visual(
         rng, scene, cfg.width, cfg.height, n_frames, cfg.fps, cfg.max_objects, cfg.p_onscreen_silent
