@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from scipy.io import wavfile
 from torch import nn
 
+from soundsight.data.dcase2013 import CLASSES as DCASE_CLASSES
+from soundsight.data.dcase2013 import read_dcase2013
+from soundsight.data.esc50 import esc10_subset, fold_splits, read_esc50
 from soundsight.data.sun import is_jpeg, read_sun
 from soundsight.probes.run import sun_probe
 
@@ -118,3 +122,160 @@ def test_sun_probe_summary_lists_the_rejected_images(tmp_path):
         {"path": "b/beach/sun_6.jpg", "reason": "not a JPEG (PNG signature)"}
     ]
     assert len(summary["layers"]["fc6"]["accuracy"]) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# ESC-50 / ESC-10
+# ------------------------------------------------------------------------------------------------
+
+ESC_CLASSES = [(0, "dog", True), (1, "rooster", True), (2, "pig", False), (10, "rain", True)]
+ESC_HEADER = "filename,fold,target,category,esc10,src_file,take\n"
+
+
+def _wav(path: Path, seconds: float = 0.01, rate: int = 8000) -> Path:
+    """A short sine wav file (int16 mono)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * rate)) / rate
+    wavfile.write(path, rate, (3000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16))
+    return path
+
+
+def _esc50(base: Path) -> Path:
+    """ESC-50-master with 5 folds x 4 classes, one clip each, in the official layout."""
+    root = base / "ESC-50-master"
+    lines = []
+    for fold in range(1, 6):
+        for target, category, esc10 in ESC_CLASSES:
+            name = f"{fold}-{1000 + target}-A-{target}.wav"
+            lines.append(f"{name},{fold},{target},{category},{esc10},{1000 + target},A\n")
+            _wav(root / "audio" / name)
+    (root / "meta").mkdir()
+    (root / "meta" / "esc50.csv").write_text(ESC_HEADER + "".join(lines))
+    return root
+
+
+def test_read_esc50_official_layout_and_rejects(tmp_path):
+    root = _esc50(tmp_path)
+    (root / "audio" / "3-1002-A-2.wav").unlink()  # listed, missing
+    _wav(root / "audio" / "9-9999-A-9.wav")  # on disk, not listed
+    (root / "audio" / "README.txt").write_text("not audio")
+    clips, rejects = read_esc50(tmp_path)  # the folder holding ESC-50-master/ works too
+    assert list(clips.columns) == ["path", "fold", "target", "category", "esc10"]
+    assert len(clips) == 19 and all(Path(p).is_file() for p in clips["path"])
+    assert clips["fold"].dtype == np.int64 and clips["esc10"].dtype == bool
+    assert sorted(clips["fold"].value_counts().tolist()) == [3, 4, 4, 4, 4]
+    assert rejects.to_dict("records") == [
+        {"path": str(root / "audio/3-1002-A-2.wav"), "reason": "missing audio file"},
+        {"path": str(root / "audio/9-9999-A-9.wav"), "reason": "not listed in meta/esc50.csv"},
+    ]
+    # counts reconcile: accepted + missing = 20 CSV rows, accepted + unlisted = 20 wav files
+    n_missing = (rejects["reason"] == "missing audio file").sum()
+    assert len(clips) + n_missing == 20
+    assert len(clips) + (len(rejects) - n_missing) == len(list((root / "audio").glob("*.wav")))
+    assert read_esc50(root)[0].equals(clips)
+
+
+def test_esc10_subset_renumbers_targets_in_category_order(tmp_path):
+    clips, _ = read_esc50(_esc50(tmp_path))
+    esc10 = esc10_subset(clips)
+    assert len(esc10) == 15 and "pig" not in set(esc10["category"])
+    mapping = dict(zip(esc10["category"], esc10["target"], strict=True))
+    assert mapping == {"dog": 0, "rain": 1, "rooster": 2}  # sorted by category name
+    assert dict(zip(esc10["category"], esc10["esc50_target"], strict=True)) == {
+        "dog": 0,
+        "rain": 10,
+        "rooster": 1,
+    }
+    with pytest.raises(ValueError, match="ESC-10"):
+        esc10_subset(clips[~clips["esc10"]])
+
+
+def test_fold_splits_are_the_five_official_folds(tmp_path):
+    clips, _ = read_esc50(_esc50(tmp_path))
+    splits = list(fold_splits(clips))
+    assert [f for f, _, _ in splits] == [1, 2, 3, 4, 5]
+    for fold, train, test in splits:
+        assert set(clips["fold"].iloc[test]) == {fold}
+        assert fold not in set(clips["fold"].iloc[train])
+        assert sorted([*train, *test]) == list(range(len(clips)))
+    assert sorted(np.concatenate([t for _, _, t in splits]).tolist()) == list(range(20))
+    with pytest.raises(ValueError, match="fold 3 has no clips"):
+        list(fold_splits(clips[clips["fold"] != 3]))
+
+
+@pytest.mark.parametrize(
+    ("edit", "error"),
+    [
+        (lambda t: t.replace(",esc10,", ",flag,"), r"missing column\(s\) \['esc10'\]"),
+        (lambda t: t.replace("\n2-1000-A-0.wav,2,", "\n2-1000-A-0.wav,6,"), r"outside 1..5 at"),
+        (lambda t: t.replace(",1,rooster,", ",0,rooster,"), r"target 0 has several category"),
+        (lambda t: t.replace(",rain,True,", ",rain,yes,"), r"'esc10' neither True nor False"),
+        (lambda t: t.replace(",10,rain,", ",ten,rain,"), r"non-integer 'target' at line"),
+    ],
+)
+def test_read_esc50_validates_the_metadata(tmp_path, edit, error):
+    root = _esc50(tmp_path)
+    meta = root / "meta" / "esc50.csv"
+    meta.write_text(edit(meta.read_text()))
+    with pytest.raises(ValueError, match=error) as err:
+        read_esc50(root)
+    assert str(meta) in str(err.value)
+
+
+def test_read_esc50_missing_layout_names_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no meta/esc50.csv in .*nowhere.*ESC-50 layout"):
+        read_esc50(tmp_path / "nowhere")
+    root = _esc50(tmp_path)
+    for wav in (root / "audio").glob("*.wav"):
+        wav.unlink()
+    with pytest.raises(FileNotFoundError, match=r"none of the 20 clips listed is in .*audio"):
+        read_esc50(root)
+
+
+# ------------------------------------------------------------------------------------------------
+# DCASE 2013 scenes
+# ------------------------------------------------------------------------------------------------
+
+
+def test_read_dcase2013_labels_from_file_names_and_rejects(tmp_path):
+    dev, test = tmp_path / "scenes_stereo", tmp_path / "scenes_stereo_testset"
+    for name in ("bus01.wav", "busystreet05.wav", "tubestation10.wav", "cafe01.wav", "bus.wav"):
+        _wav(dev / name)
+    _wav(dev / "__MACOSX" / "._bus01.wav")
+    _wav(dev / "copy" / "bus01.wav")
+    (dev / "readme.txt").write_text("ignored")
+    _wav(test / "scenes_stereo_testset" / "office03.wav")  # zip unpacked one level deeper
+    _wav(test / "scenes_stereo_testset" / "Park01.WAV")
+    clips, rejects = read_dcase2013(tmp_path)
+    assert list(clips.columns) == ["path", "split", "label", "target"]
+    got = [(Path(p).relative_to(tmp_path).as_posix(), s, lab, t) for p, s, lab, t in clips.values]
+    assert got == [
+        ("scenes_stereo/bus01.wav", "dev", "bus", 0),
+        ("scenes_stereo/busystreet05.wav", "dev", "busystreet", 1),
+        ("scenes_stereo/tubestation10.wav", "dev", "tubestation", 9),
+        ("scenes_stereo_testset/scenes_stereo_testset/Park01.WAV", "test", "park", 4),
+        ("scenes_stereo_testset/scenes_stereo_testset/office03.wav", "test", "office", 2),
+    ]
+    reasons = {Path(p).relative_to(tmp_path).as_posix(): r for p, _, r in rejects.values}
+    assert reasons == {
+        "scenes_stereo/__MACOSX/._bus01.wav": "file name '._bus01.wav' is not <class><number>.wav",
+        "scenes_stereo/bus.wav": "file name 'bus.wav' is not <class><number>.wav",
+        "scenes_stereo/cafe01.wav": reasons["scenes_stereo/cafe01.wav"],
+        "scenes_stereo/copy/bus01.wav": f"same clip name as {dev / 'bus01.wav'}",
+    }
+    assert reasons["scenes_stereo/cafe01.wav"].startswith("unknown class 'cafe' (known: bus, ")
+    n_wav = sum(1 for p in tmp_path.rglob("*") if p.suffix.lower() == ".wav")
+    assert len(clips) + len(rejects) == n_wav == 9  # nothing lost; readme.txt ignored
+    assert list(DCASE_CLASSES) == sorted(DCASE_CLASSES) and len(DCASE_CLASSES) == 10
+
+
+def test_read_dcase2013_needs_one_of_the_two_sets(tmp_path):
+    _wav(tmp_path / "scenes_stereo_testset" / "tube07.wav")
+    clips, rejects = read_dcase2013(tmp_path)  # test set alone is fine
+    assert clips[["split", "label", "target"]].values.tolist() == [["test", "tube", 8]]
+    assert rejects.empty
+    with pytest.raises(FileNotFoundError, match=r"neither .*other/scenes_stereo nor .*testset"):
+        read_dcase2013(tmp_path / "other")
+    (tmp_path / "empty" / "scenes_stereo").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match=r"empty/scenes_stereo holds no .wav files"):
+        read_dcase2013(tmp_path / "empty")
