@@ -2,18 +2,27 @@
 DCASE 2013 scenes, AudioSet): parsing, validation errors naming the path, and rejects that
 reconcile with the inputs."""
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from PIL import Image
 from scipy.io import wavfile
 from torch import nn
 
+from soundsight.data.audioset import (
+    read_ontology,
+    read_segments,
+    segments_manifest,
+    write_manifest,
+)
 from soundsight.data.dcase2013 import CLASSES as DCASE_CLASSES
 from soundsight.data.dcase2013 import read_dcase2013
 from soundsight.data.esc50 import esc10_subset, fold_splits, read_esc50
+from soundsight.data.manifest import list_videos
 from soundsight.data.sun import is_jpeg, read_sun
 from soundsight.probes.run import sun_probe
 
@@ -279,3 +288,156 @@ def test_read_dcase2013_needs_one_of_the_two_sets(tmp_path):
     (tmp_path / "empty" / "scenes_stereo").mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match=r"empty/scenes_stereo holds no .wav files"):
         read_dcase2013(tmp_path / "empty")
+
+
+# ------------------------------------------------------------------------------------------------
+# AudioSet: segment CSVs, ontology, manifest of downloaded clips
+# ------------------------------------------------------------------------------------------------
+
+SEGMENTS_CSV = """\
+# Segments csv created Sun Mar  5 10:54:25 2017
+# num_ytids=5, num_segs=5, num_unique_labels=3, num_positive_labels=7
+# YTID, start_seconds, end_seconds, positive_labels
+--PJHxphWEs, 30.000, 40.000, "/m/09x0r,/t/dd00088"
+-0RWZT-miFs, 420.000, 430.000, "/m/05zppz"
+0FMdORf5iGs, 0.000, 10.000, "/m/09x0r"
+1ZuDiGbu1Rk, 12.500, 22.500, "/m/nope,/m/09x0r"
+5kRo6tA2x0M, 80.000, 90.000, "/m/05zppz,/t/dd00088"
+--PJHxphWEs, 30.000, 40.000, "/m/09x0r"
+"""
+
+
+def _entry(node: str, name: str, children: list[str]) -> dict:
+    """An ontology.json entry with every official key."""
+    return {
+        "id": node,
+        "name": name,
+        "description": f"{name}.",
+        "citation_uri": "",
+        "positive_examples": [],
+        "child_ids": children,
+        "restrictions": [],
+    }
+
+
+ONTOLOGY = [
+    _entry("/m/0dgw9r", "Human sounds", ["/m/09l8g", "/m/09x0r"]),
+    _entry("/m/09l8g", "Human voice", ["/m/09x0r"]),
+    _entry("/m/09x0r", "Speech", ["/m/05zppz"]),
+    _entry("/m/05zppz", "Male speech, man speaking", []),
+    _entry("/t/dd00088", "Gush", []),
+]
+
+
+def _write_json(path: Path, entries: list[dict]) -> Path:
+    path.write_text(json.dumps(entries))
+    return path
+
+
+def test_read_segments_official_format(tmp_path):
+    (tmp_path / "eval_segments.csv").write_text(SEGMENTS_CSV)
+    seg = read_segments(tmp_path / "eval_segments.csv")
+    assert list(seg.columns) == ["ytid", "start", "end", "labels"]
+    assert seg["ytid"].tolist()[:3] == ["--PJHxphWEs", "-0RWZT-miFs", "0FMdORf5iGs"]
+    assert seg["start"].tolist()[3] == 12.5 and seg["end"].tolist()[1] == 430.0
+    assert seg["labels"].tolist()[0] == ["/m/09x0r", "/t/dd00088"]
+    assert len(seg) == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (SEGMENTS_CSV.replace("# YTID, start_seconds", "# id, start"), r"data before the column"),
+        (SEGMENTS_CSV + 'abc, 1.0, "/m/09x0r"\n', r"eval_segments.csv:10: malformed row"),
+        (SEGMENTS_CSV + 'abc, 5.0, 1.0, "/m/09x0r"\n', r":10: need a YTID, 0 <= start < end"),
+        (SEGMENTS_CSV + 'abc, 0.0, 1.0, ""\n', r":10: need a YTID, .* and labels"),
+        ("# only a comment\n", r"no '# YTID, start_seconds, ...' header line"),
+    ],
+)
+def test_read_segments_errors_name_the_line(tmp_path, text, error):
+    path = tmp_path / "eval_segments.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=error):
+        read_segments(path)
+    with pytest.raises(FileNotFoundError, match="missing AudioSet segments file"):
+        read_segments(tmp_path / "nope.csv")
+
+
+def test_ontology_graph(tmp_path):
+    onto = read_ontology(_write_json(tmp_path / "ontology.json", ONTOLOGY))
+    assert onto.names["/m/09x0r"] == "Speech"
+    assert onto.children["/m/0dgw9r"] == ("/m/09l8g", "/m/09x0r")
+    assert set(onto.parents["/m/09x0r"]) == {"/m/0dgw9r", "/m/09l8g"}  # two parents
+    assert onto.ancestors("/m/05zppz") == {"/m/09x0r", "/m/09l8g", "/m/0dgw9r"}
+    assert onto.ancestors("/m/0dgw9r") == set()
+    assert [onto.depth(n) for n in ("/m/0dgw9r", "/m/09l8g", "/m/09x0r", "/m/05zppz")] == [
+        0,
+        1,
+        1,  # shortest path: Speech is also a direct child of Human sounds
+        2,
+    ]
+    with pytest.raises(KeyError, match="unknown AudioSet class id '/m/zzz'"):
+        onto.depth("/m/zzz")
+
+
+def test_ontology_validation(tmp_path):
+    path = tmp_path / "ontology.json"
+    bad_child = [*ONTOLOGY[:-1], _entry("/t/dd00088", "Gush", ["/m/missing"])]
+    with pytest.raises(ValueError, match=r"'/t/dd00088' lists unknown child id '/m/missing'"):
+        read_ontology(_write_json(path, bad_child))
+    cyclic = [*ONTOLOGY[:3], _entry("/m/05zppz", "Male speech", ["/m/09l8g"]), ONTOLOGY[4]]
+    with pytest.raises(ValueError, match=r"cycle: /m/09l8g -> /m/09x0r -> /m/05zppz -> /m/09l8g"):
+        read_ontology(_write_json(path, cyclic))
+    with pytest.raises(ValueError, match=r"cycle: /t/dd00088 -> /t/dd00088"):
+        read_ontology(_write_json(path, [_entry("/t/dd00088", "Gush", ["/t/dd00088"])]))
+    with pytest.raises(ValueError, match="appears twice"):
+        read_ontology(_write_json(path, [*ONTOLOGY, ONTOLOGY[0]]))
+    with pytest.raises(ValueError, match="entry 0 lacks id/name/child_ids"):
+        read_ontology(_write_json(path, [{"id": "/m/x", "name": "X"}]))
+
+
+def test_segments_manifest_matches_downloads_and_round_trips(tmp_path):
+    (tmp_path / "eval_segments.csv").write_text(SEGMENTS_CSV)
+    seg = read_segments(tmp_path / "eval_segments.csv")
+    onto = read_ontology(_write_json(tmp_path / "ontology.json", ONTOLOGY))
+    clips = tmp_path / "data" / "clips"
+    clips.mkdir(parents=True)
+    for name in ("--PJHxphWEs_30.mp4", "-0RWZT-miFs.webm", "1ZuDiGbu1Rk_12.mp4"):
+        (clips / name).write_bytes(b"\0")
+    (clips / "5kRo6tA2x0M.mkv").write_bytes(b"\0")
+    (clips / "5kRo6tA2x0M.mp4").write_bytes(b"\0")  # mp4 preferred over mkv
+    (clips / "0FMdORf5iGs.txt").write_text("not a video")
+
+    manifest, rejects = segments_manifest(seg, clips, onto)
+    assert manifest.to_dict("list") == {
+        "video_id": ["--PJHxphWEs_30", "-0RWZT-miFs_420", "5kRo6tA2x0M_80"],
+        "path": [str(clips.resolve() / n) for n in ("--PJHxphWEs_30.mp4", "-0RWZT-miFs.webm")]
+        + [str(clips.resolve() / "5kRo6tA2x0M.mp4")],
+        "start": [pytest.approx(np.nan, nan_ok=True), 420.0, 80.0],
+        "end": [pytest.approx(np.nan, nan_ok=True), 430.0, 90.0],
+        "labels": ["Speech;Gush", "Male speech, man speaking", "Male speech, man speaking;Gush"],
+    }
+    assert rejects.to_dict("records") == [
+        {"ytid": "0FMdORf5iGs", "reason": "not downloaded"},
+        {"ytid": "1ZuDiGbu1Rk", "reason": "unknown label id /m/nope"},
+        {"ytid": "--PJHxphWEs", "reason": "duplicate segment --PJHxphWEs_30"},
+    ]
+    assert len(manifest) + len(rejects) == len(seg)  # every segment accounted for
+
+    written = write_manifest(manifest, tmp_path / "data" / "audioset_eval.csv")
+    assert "clips/--PJHxphWEs_30.mp4" in written.read_text()  # relative to the manifest folder
+    videos = list_videos(written)
+    assert videos["video_id"].tolist() == manifest["video_id"].tolist()
+    assert videos["path"].tolist() == manifest["path"].tolist()
+    assert np.allclose(videos["start"], manifest["start"], equal_nan=True)
+    assert np.allclose(videos["end"], manifest["end"], equal_nan=True)
+    assert videos["labels"].tolist() == manifest["labels"].tolist()
+    elsewhere = list_videos(write_manifest(manifest, tmp_path / "other" / "m.csv"))
+    assert elsewhere["path"].tolist() == manifest["path"].tolist()  # absolute when outside
+
+
+def test_segments_manifest_needs_the_clips_folder(tmp_path):
+    onto = read_ontology(_write_json(tmp_path / "ontology.json", ONTOLOGY))
+    seg = pd.DataFrame({"ytid": ["a"], "start": [0.0], "end": [10.0], "labels": [["/m/09x0r"]]})
+    with pytest.raises(FileNotFoundError, match="clips folder not found: .*missing"):
+        segments_manifest(seg, tmp_path / "missing", onto)
