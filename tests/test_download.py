@@ -191,3 +191,11 @@ def test_command_line(tmp_path, monkeypatch, capsys):
     assert "UNPINNED" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         download.main(["no-such-archive"])
+
+
+def test_package_exports_the_downloader_lazily():
+    import soundsight.data as data
+
+    assert data.fetch is fetch and data.ARCHIVES is ARCHIVES and data.Archive is Archive
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = data.nope
