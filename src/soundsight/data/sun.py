@@ -42,7 +42,7 @@ class SunSplit:
     train_labels: np.ndarray  # (N_train,) int64
     test_paths: list[Path]
     test_labels: np.ndarray  # (N_test,) int64
-    rejected: list[tuple[Path, str]] = field(default_factory=list)  # (path, reason), not used
+    rejected: list[tuple[Path, str]] = field(default_factory=list)  # (path, reason) left out
 
 
 def read_sun(root: Path, partition: int) -> SunSplit:
