@@ -340,7 +340,7 @@ def _write_sun(root: Path) -> Path:
                 for j in range(n):
                     rel = f"{c}/sun_{stem[:2]}{k}{j}.jpg"
                     (root / rel[1:]).parent.mkdir(parents=True, exist_ok=True)
-                    Image.new("RGB", (8, 8)).save(root / rel[1:], format="PNG")  # not a JPEG
+                    Image.new("RGB", (8, 8)).save(root / rel[1:], format="JPEG")
                     lines.append(rel)
             (root / name_fmt.format(stem)).write_text("\n".join(lines) + "\n")
     return root

@@ -9,13 +9,15 @@ files may also sit in ``root/Partitions/``)::
       Training_01.txt      one image per line, relative to root: /a/abbey/sun_aaa.jpg
       Testing_01.txt       (partitions 01, 02, ...; Training_1.txt is accepted too)
 
-Labels are the 0-based line index of the image's class folder in ``ClassName.txt``.
+Labels are the 0-based line index of the image's class folder in ``ClassName.txt``. Listed files
+whose content is not a JPEG (a few SUN397 ``.jpg`` files are PNG or GIF) are left out of the split
+and recorded in ``SunSplit.rejected`` with the format their header shows.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,8 @@ LAYOUT = (
     "expected the SUN397 layout: ClassName.txt (lines like /a/abbey) and Training_0k.txt / "
     "Testing_0k.txt (lines like /a/abbey/sun_xxx.jpg, relative to the SUN397 folder)"
 )
+JPEG_MAGIC = b"\xff\xd8\xff"
+_SIGNATURES = ((b"\x89PNG", "PNG"), (b"GIF8", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"))
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class SunSplit:
     train_labels: np.ndarray  # (N_train,) int64
     test_paths: list[Path]
     test_labels: np.ndarray  # (N_test,) int64
+    rejected: list[tuple[Path, str]] = field(default_factory=list)  # (path, reason) left out
 
 
 def read_sun(root: Path, partition: int) -> SunSplit:
@@ -56,9 +61,31 @@ def read_sun(root: Path, partition: int) -> SunSplit:
                 f"{LAYOUT}"
             )
         parts[stem] = _read_partition(root, path, index)
-    (tr_paths, tr_labels), (te_paths, te_labels) = parts["Training"], parts["Testing"]
+    (tr_paths, tr_labels, tr_rej), (te_paths, te_labels, te_rej) = parts.values()
     log.info("SUN partition %d: %d train, %d test", partition, len(tr_paths), len(te_paths))
-    return SunSplit(partition, classes, tr_paths, tr_labels, te_paths, te_labels)
+    rejected = tr_rej + te_rej
+    if rejected:
+        log.warning(
+            "SUN partition %d: %d listed images rejected, e.g. %s: %s",
+            partition, len(rejected), *rejected[0],
+        )  # fmt: skip
+    return SunSplit(partition, classes, tr_paths, tr_labels, te_paths, te_labels, rejected)
+
+
+def is_jpeg(path: Path) -> bool:
+    """True if the file starts with the JPEG signature FF D8 FF (a header check, no decoding)."""
+    with open(path, "rb") as f:
+        return f.read(3) == JPEG_MAGIC
+
+
+def not_jpeg_reason(path: Path) -> str:
+    """Reject reason for a non-JPEG file, naming the format its header shows."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+    if kind is None and head[:4] == b"RIFF":
+        kind = "RIFF/WebP"
+    return f"not a JPEG ({kind} signature)" if kind else "not a JPEG (unknown signature)"
 
 
 def n_partitions(root: Path) -> int:
@@ -82,8 +109,10 @@ def read_class_names(root: Path) -> list[str]:
     return names
 
 
-def _read_partition(root: Path, path: Path, index: dict[str, int]) -> tuple[list[Path], np.ndarray]:
-    """Image paths and labels (N,) listed in one partition file."""
+def _read_partition(
+    root: Path, path: Path, index: dict[str, int]
+) -> tuple[list[Path], np.ndarray, list[tuple[Path, str]]]:
+    """JPEG image paths, their labels (N,) and the rejected (path, reason) of one partition file."""
     paths, labels = [], []
     for n, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():
@@ -101,7 +130,12 @@ def _read_partition(root: Path, path: Path, index: dict[str, int]) -> tuple[list
         raise FileNotFoundError(
             f"{len(missing)} images listed in {path} are missing, e.g. {missing[0]}; {LAYOUT}"
         )
-    return paths, np.asarray(labels, dtype=np.int64)
+    keep = [is_jpeg(p) for p in paths]
+    rejected = [(p, not_jpeg_reason(p)) for p, ok in zip(paths, keep, strict=True) if not ok]
+    if not any(keep):
+        raise ValueError(f"none of the {len(paths)} images listed in {path} is a JPEG")
+    kept = [(p, y) for p, y, ok in zip(paths, labels, keep, strict=True) if ok]
+    return [p for p, _ in kept], np.asarray([y for _, y in kept], dtype=np.int64), rejected
 
 
 def _partition_file(root: Path, stem: str, k: int) -> Path | None:

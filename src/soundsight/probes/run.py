@@ -99,7 +99,8 @@ def sun_probe(
     n_jobs: int = 1,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """SUN397-style probe per layer, ``train_per_class`` training images per class."""
-    parts = [read_sun(Path(sun_root), k) for k in range(1, n_partitions(Path(sun_root)) + 1)]
+    sun_root = Path(sun_root)
+    parts = [read_sun(sun_root, k) for k in range(1, n_partitions(sun_root) + 1)]
     paths = sorted({p for s in parts for p in (*s.train_paths, *s.test_paths)})
     pos = {p: i for i, p in enumerate(paths)}
     y = np.full(len(paths), -1, dtype=np.int64)
@@ -111,6 +112,8 @@ def sun_probe(
         splits.append((sample_per_class(tr, y, train_per_class, seed + k), te))
     feats = _features(model, paths, layers, input_size, batch_size, device)
     summary: dict[str, Any] = {"classes": list(parts[0].classes), "layers": {}}
+    rejected = sorted({(str(p.relative_to(sun_root)), why) for s in parts for p, why in s.rejected})
+    summary["rejected_images"] = [{"path": p, "reason": why} for p, why in rejected]
     arrays: dict[str, np.ndarray] = {}
     for layer in layers:
         res = train_sun_probe(feats[layer], y, splits, seed=seed, n_jobs=n_jobs)
