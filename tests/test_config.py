@@ -53,6 +53,7 @@ def test_every_schema_key_has_description_and_default():
         ({"audioset": {"world": {"n_videoz": 3}}}, "audioset.world"),
         ({"audioset": {"world": {"duration_s": 2.0}}}, "audioset.world"),
         ({"audioset": {"cluster_k": 900}}, "audioset.cluster_k"),
+        ({"download": {"datasets": ["imagenet"]}}, "download.datasets"),
     ],
 )
 def test_errors_name_the_key(patch, key):

@@ -70,6 +70,18 @@ def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
     assert job_counts(out.stdout + out.stderr)["ingest_shard"] == n_shards
 
 
+def test_downloads_are_opt_in(tmp_path):
+    out = snakemake("-n", "--config", f"results={tmp_path}")
+    assert "download_archive" not in job_counts(out.stdout + out.stderr)  # never by default
+    chosen = tmp_path / "downloads.yaml"
+    chosen.write_text(yaml.safe_dump({"download": {"datasets": ["esc50", "voc2007-test"]}}))
+    out = snakemake(
+        "-n", "download", "--configfile", str(chosen), "--config", f"results={tmp_path}"
+    )
+    assert out.returncode == 0, out.stderr
+    assert job_counts(out.stdout + out.stderr)["download_archive"] == 2
+
+
 @pytest.mark.slow
 def test_smoke_dag_end_to_end(tmp_path):
     res = tmp_path / "results"
@@ -131,8 +143,19 @@ def test_smoke_dag_end_to_end(tmp_path):
         "fig9_cam_two_categories",
         "fig10_cam_categories",
         "fig11_map_vs_clusters",
+        "fig12_audioset_detector_histograms",
+        "fig13_audioset_instrument_units",
     ):
         assert (res / f"figures/owens2018/{fig}.png").stat().st_size > 0, fig
+    # the AudioSet analogue: its own corpus, counts reconciled, a cluster model on it
+    second = json.loads((res / "audioset/ingest/ingest_summary.json").read_text())
+    assert second["n_input"] == SMOKE["audioset"]["world"]["n_videos"]
+    assert second["n_ingested"] + second["n_rejected"] == second["n_input"]
+    spec = json.loads((res / "models/audioset_cluster/model.json").read_text())
+    assert spec["num_outputs"] == SMOKE["audioset"]["cluster_k"]
+    fig12 = json.loads((res / "figures/owens2018/fig12_13_summary.json").read_text())
+    assert {"audioset_cluster", "sound_cluster"} <= set(fig12)
+    assert "audioset_cluster_more_instrument_detectors" in set(audit["name"])
     assert "claims audit" in (res / "audit/owens2018.md").read_text()
     acc = json.loads((res / "tables/owens2018/cluster_accuracy.json").read_text())
     assert acc["chance"] == pytest.approx(1 / k)

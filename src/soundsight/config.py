@@ -81,6 +81,18 @@ def _check_cross_keys(cfg: Mapping[str, Any]) -> None:
             )
     if cfg["audioset"]["enabled"]:
         _check_audioset(cfg)
+    _check_downloads(cfg)
+
+
+def _check_downloads(cfg: Mapping[str, Any]) -> None:
+    """Every requested download names a known archive."""
+    from soundsight.data.download import ARCHIVES
+
+    unknown = sorted(set(cfg["download"]["datasets"]) - set(ARCHIVES))
+    if unknown:
+        raise ConfigError(
+            f"config key `download.datasets`: unknown archives {unknown}; known: {list(ARCHIVES)}"
+        )
 
 
 def audioset_world(cfg: Mapping[str, Any]) -> dict[str, Any]:

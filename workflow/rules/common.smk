@@ -19,6 +19,14 @@ R = config["results"]
 LOGS = f"{R}/logs"
 WORLD = f"{R}/world"
 AS = f"{R}/audioset"  # the second corpus (AudioSet analogue, Owens et al. §6)
+DOWNLOADS = config["download"]["dir"]
+
+
+def archive_names():
+    """Names of the downloadable dataset archives (soundsight.data.download.ARCHIVES)."""
+    from soundsight.data.download import ARCHIVES
+
+    return list(ARCHIVES)
 
 
 def is_world(source):

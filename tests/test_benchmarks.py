@@ -1,0 +1,25 @@
+"""The benchmark scripts run end to end on tiny settings (their figures come from real runs)."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_train_records_both_settings_and_the_device(tmp_path):
+    out = tmp_path / "train.json"
+    args = ["--batch-size", "2", "--iterations", "1", "--width", "0.125", "--input-size", "64"]
+    result = _load("bench_train").main([*args, "--device", "cpu", "--out", str(out)])
+    assert json.loads(out.read_text()) == result
+    assert result["device"] == "cpu" and result["input_size"] == 64
+    assert result["baseline_fp32_images_per_s"] > 0 and result["train_loop_images_per_s"] > 0
+    ratio = result["train_loop_images_per_s"] / result["baseline_fp32_images_per_s"]
+    assert result["ratio_train_loop_vs_baseline"] == ratio
