@@ -95,8 +95,11 @@ def all_outputs():
     ]
     if config["table5"]["annotations"]:
         outs.append(f"{R}/tables/owens2018/table5.md")
-    if audioset_models():
-        outs.append(f"{R}/figures/owens2018/fig13_audioset_instrument_units.png")
+    if audioset_models():  # Figs. 12/13 label units with the world's object masks
+        fig13 = f"{R}/figures/owens2018/fig13_audioset_instrument_units.png"
+        outs.append(
+            fig13 if is_world("videos") else f"{R}/models/audioset_cluster/model.pt"
+        )
     outs += unit_outputs()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
