@@ -217,3 +217,15 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     # the placeholders themselves fail at DAG build, naming the key and the expected layout
     out = snakemake("-n", "--configfile", "presets/paper.yaml", "--config", f"results={tmp_path}")
     assert out.returncode != 0 and "`sources.videos`" in out.stdout + out.stderr
+
+
+def test_every_rule_is_sized_in_the_workflow_profile():
+    """A rule missing from profiles/default would run on a cluster with the site's defaults."""
+    out = snakemake("--list-rules")
+    assert out.returncode == 0, out.stderr
+    rules = {line.strip() for line in out.stdout.splitlines() if line.strip()}
+    profile = yaml.safe_load((ROOT / "profiles/default/config.yaml").read_text())
+    local = {"all", "download", "download_archive"}  # target rules and head-node downloads
+    assert rules - local <= set(profile["set-resources"]), (
+        rules - local - set(profile["set-resources"])
+    )
