@@ -13,7 +13,7 @@ rule probe_voc:
         f"{LOGS}/probes/{{model}}_voc.log",
     conda:
         "../../envs/soundsight.yaml"
-    threads: 2
+    threads: config["probes"]["n_jobs"]
     params:
         probes=config["probes"],
         seed=config["seed"],
@@ -33,7 +33,7 @@ rule probe_sun:
         f"{LOGS}/probes/{{model}}_sun.log",
     conda:
         "../../envs/soundsight.yaml"
-    threads: 2
+    threads: config["probes"]["n_jobs"]
     params:
         probes=config["probes"],
         seed=config["seed"],
