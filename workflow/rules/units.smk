@@ -12,7 +12,13 @@ rule units_frames:
         labels=f"{R}/units/{{model}}/labels.csv",
         top=f"{R}/units/{{model}}/top.npz",
         table1_row=f"{R}/units/{{model}}/table1_row.json",
-        png=f"{R}/figures/owens2018/units/{{model}}_top5.png",
+        png=report(
+            f"{R}/figures/owens2018/units/{{model}}_top5.png",
+            caption="../report/fig5.rst",
+            category="Owens et al. 2018",
+            subcategory="Figs. 5/8/14: top responses per unit",
+            labels={"figure": "Figs. 5/8/14", "model": "{model}"},
+        ),
         pdf=f"{R}/figures/owens2018/units/{{model}}_top5.pdf",
     log:
         f"{LOGS}/units/{{model}}.log",
