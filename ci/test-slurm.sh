@@ -99,11 +99,15 @@ echo "[test-slurm] sacct checks"
   --profile profiles/default/config.yaml --account "$ACCOUNT" --partition "$PARTITION"
 
 # --- the same preset locally, then the outputs side by side ---------------------------------------
-# The local run starts from the Slurm run's world (videos, VOC, SUN, ground truth): the world's
-# mp4 files are not bit-reproducible across runs (libx264's threaded encoder, under CPU load), so
-# regenerating them would compare two different inputs. Everything computed from them is rerun.
-mkdir -p "$WORK/results-local"
+# The local run starts from the Slurm run's worlds (videos, VOC, SUN, ground truth; and the
+# second, AudioSet-like corpus): the worlds' mp4 files are not always bit-reproducible across runs
+# (seen for the second world even with libx264 at one thread), so regenerating them would compare
+# two different inputs. Everything computed from them is rerun.
+mkdir -p "$WORK/results-local/audioset"
 cp -a "$WORK/results-slurm/world" "$WORK/results-local/world"
+if [ -d "$WORK/results-slurm/audioset/world" ]; then
+  cp -a "$WORK/results-slurm/audioset/world" "$WORK/results-local/audioset/world"
+fi
 echo "[test-slurm] snakemake --cores 2 (local, log: $WORK/local.log)"
 if ! snakemake --cores 2 --configfile presets/smoke.yaml --config results="$WORK/results-local" \
   >"$WORK/local.log" 2>&1; then
