@@ -114,3 +114,13 @@ def test_old_unit_analysis_is_a_clear_error(tmp_path):
     pd.DataFrame({"unit": [0]}).to_csv(tmp_path / "labels.csv", index=False)
     with pytest.raises(ValueError, match="rerun units_frames"):
         load_saved_units(tmp_path / "labels.csv", tmp_path / "top.npz")
+
+
+def test_read_detectors_keeps_only_detector_units(tmp_path):
+    from soundsight.units.figures import read_detectors
+
+    labels = tmp_path / "labels.csv"
+    pd.DataFrame(
+        {"unit": [0, 1, 2], "category": ["dog", "", "piano"], "is_detector": [True, False, True]}
+    ).to_csv(labels, index=False)
+    assert read_detectors({"m": labels}) == {"m": ["dog", "piano"]}

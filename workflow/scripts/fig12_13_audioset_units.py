@@ -9,7 +9,11 @@ import pandas as pd
 from soundsight.logs import configure
 from soundsight.models.spec import load_trained
 from soundsight.provenance import provenance, write_json
-from soundsight.units.figures import plot_detector_histograms, plot_unit_responses
+from soundsight.units.figures import (
+    plot_detector_histograms,
+    plot_unit_responses,
+    read_detectors,
+)
 from soundsight.units.focus import detector_counts, group_panels, group_units, load_saved_units
 from soundsight.units.run import world_pool
 from soundsight.world import INSTRUMENT_CATEGORIES
@@ -28,9 +32,9 @@ panels = group_panels(
     p.units["radius_at_227"],
 )  # fmt: skip
 plot_unit_responses(panels, Path(o.fig13).with_suffix(""))
-tables = {m: pd.read_csv(f, keep_default_na=False) for m, f in zip(p.models, i.labels, strict=True)}
-detectors = {m: list(t.loc[t["is_detector"].astype(bool), "category"]) for m, t in tables.items()}
-plot_detector_histograms(detectors, Path(o.fig12).with_suffix(""))
+label_files = dict(zip(p.models, i.labels, strict=True))
+plot_detector_histograms(read_detectors(label_files), Path(o.fig12).with_suffix(""))
+tables = {m: pd.read_csv(f, keep_default_na=False) for m, f in label_files.items()}
 summary = {m: detector_counts(t, INSTRUMENT_CATEGORIES) for m, t in tables.items()}
 summary["fig13_units"] = units.to_dict(orient="records")
 summary["instrument_categories"] = list(INSTRUMENT_CATEGORIES)

@@ -3,10 +3,13 @@
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from soundsight.logs import configure
-from soundsight.units.figures import plot_detector_histograms, plot_detectors_vs_threshold
+from soundsight.units.figures import (
+    plot_detector_histograms,
+    plot_detectors_vs_threshold,
+    read_detectors,
+)
 
 log = configure(snakemake.log[0])
 i, o, models = snakemake.input, snakemake.output, snakemake.params.models
@@ -18,8 +21,7 @@ plot_detectors_vs_threshold(curves, Path(o.fig4).with_suffix(""))
 
 
 def detectors(paths):
-    tables = {m: pd.read_csv(f) for m, f in zip(models, paths, strict=True)}
-    return {m: list(t.loc[t["is_detector"], "category"]) for m, t in tables.items()}
+    return read_detectors(dict(zip(models, paths, strict=True)))
 
 
 plot_detector_histograms(detectors(i.labels), Path(o.fig6).with_suffix(""))

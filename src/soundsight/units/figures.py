@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from soundsight.world import SOUND_CATEGORIES
@@ -74,6 +75,12 @@ def plot_unit_responses(
         axes[r, 0].set_title(title, loc="left", fontsize=8)
     fig.subplots_adjust(wspace=0.03, hspace=0.3)
     return save_figure(fig, out_stem)
+
+
+def read_detectors(label_files: Mapping[str, str | Path]) -> dict[str, list[str]]:
+    """{model: category of each detector unit} from unit-label CSVs (``units_frames`` output)."""
+    tables = {m: pd.read_csv(f, keep_default_na=False) for m, f in label_files.items()}
+    return {m: list(t.loc[t["is_detector"].astype(bool), "category"]) for m, t in tables.items()}
 
 
 def category_counts(detector_categories: Sequence[str]) -> Counter:
