@@ -23,3 +23,16 @@ def test_bench_train_records_both_settings_and_the_device(tmp_path):
     assert result["baseline_fp32_images_per_s"] > 0 and result["train_loop_images_per_s"] > 0
     ratio = result["train_loop_images_per_s"] / result["baseline_fp32_images_per_s"]
     assert result["ratio_train_loop_vs_baseline"] == ratio
+
+
+def test_bench_decode_times_both_input_paths_on_the_device(tmp_path):
+    out = tmp_path / "decode.json"
+    args = ["--frames", "6", "--batch-size", "4", "--frame-size", "80x60", "--input-size", "48"]
+    result = _load("bench_decode").main(
+        [*args, "--repeats", "1", "--device", "cpu", "--out", str(out)]
+    )
+    assert json.loads(out.read_text()) == result
+    assert result["device"] == "cpu" and result["frame_size"] == [80, 60]
+    assert result["pil_images_per_s"] > 0 and result["device_images_per_s"] > 0
+    ratio = result["device_images_per_s"] / result["pil_images_per_s"]
+    assert result["ratio_device_vs_pil"] == ratio

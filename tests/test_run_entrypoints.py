@@ -19,6 +19,7 @@ def test_train_config_follows_the_pretext_section():
     cfg = train_config(PRETEXT, seed=7, threads=1)
     assert cfg.iterations == PRETEXT["iterations"] and cfg.seed == 7
     assert cfg.model_kwargs == {"width": PRETEXT["width"]}
+    assert cfg.decode == PRETEXT["decode"] == "auto"
     assert tuple(cfg.lr_steps) == tuple(PRETEXT["lr_steps"])
 
 

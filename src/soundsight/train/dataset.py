@@ -80,13 +80,10 @@ class FrameDataset(Dataset):
         return self.targets.ndim == 2
 
     def __getitem__(self, key: int | SampleKey) -> tuple[torch.Tensor, torch.Tensor]:
-        index, epoch, seed = (key, 0, 0) if isinstance(key, int | np.integer) else key
-        image = self._load(int(index))
-        if self.train:
-            rng = np.random.default_rng([seed, epoch, int(index)])
-            image = _random_crop_flip(image, self.input_size, rng)
-        else:
-            image = _centre_crop(image, self.input_size)
+        key = sample_key(key)
+        index = int(key[0])
+        rng = augmentation_rng(key) if self.train else None
+        image = _crop(self._load(index), self.input_size, rng)
         # numpy, not torch: small torch ops are slow under thread contention in loader workers
         x = np.asarray(image, dtype=np.float32) * self._scale - self._shift  # (S, S, 3)
         x = np.ascontiguousarray(x.transpose(2, 0, 1))  # (3, S, S)
@@ -108,28 +105,44 @@ class FrameDataset(Dataset):
                 image = im.convert("RGB")
         except (OSError, ValueError) as err:
             raise OSError(f"cannot read frame {path}: {err}") from err
-        side = resize_side(self.input_size)
-        w, h = image.size
-        scale = side / min(w, h)
-        size = (max(side, round(w * scale)), max(side, round(h * scale)))
-        return image.resize(size, Image.Resampling.BILINEAR)
+        return image.resize(resized_size(*image.size, self.input_size), Image.Resampling.BILINEAR)
 
 
-def _random_crop_flip(image: Image.Image, size: int, rng: np.random.Generator) -> Image.Image:
-    """Random ``size`` x ``size`` crop, flipped left-right with probability 1/2."""
-    w, h = image.size
-    left = int(rng.integers(0, w - size + 1))
-    top = int(rng.integers(0, h - size + 1))
-    flip = bool(rng.integers(0, 2))
+def resized_size(width: int, height: int, input_size: int) -> tuple[int, int]:
+    """(width, height) of a frame whose short side is resized to ``resize_side(input_size)``."""
+    side = resize_side(input_size)
+    scale = side / min(width, height)
+    return max(side, round(width * scale)), max(side, round(height * scale))
+
+
+def sample_key(key: int | SampleKey) -> SampleKey:
+    """``(index, epoch, seed)`` of a dataset key (a plain int: epoch 0, seed 0)."""
+    return (int(key), 0, 0) if isinstance(key, int | np.integer) else key
+
+
+def crop_window(
+    width: int, height: int, size: int, rng: np.random.Generator | None
+) -> tuple[int, int, bool]:
+    """``(left, top, flip)`` of the ``size`` crop: drawn from ``rng`` (training: random position,
+    left-right flip with probability 1/2), or the centre without flip when ``rng`` is None."""
+    if rng is None:
+        return (width - size) // 2, (height - size) // 2, False
+    left = int(rng.integers(0, width - size + 1))
+    top = int(rng.integers(0, height - size + 1))
+    return left, top, bool(rng.integers(0, 2))
+
+
+def augmentation_rng(key: SampleKey) -> np.random.Generator:
+    """The generator of one training sample's augmentation: a function of its key only."""
+    index, epoch, seed = key
+    return np.random.default_rng([seed, epoch, int(index)])
+
+
+def _crop(image: Image.Image, size: int, rng: np.random.Generator | None) -> Image.Image:
+    """The ``size`` x ``size`` crop of :func:`crop_window`, flipped if drawn."""
+    left, top, flip = crop_window(*image.size, size, rng)
     crop = image.crop((left, top, left + size, top + size))
     return crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if flip else crop
-
-
-def _centre_crop(image: Image.Image, size: int) -> Image.Image:
-    """Central ``size`` x ``size`` crop."""
-    w, h = image.size
-    left, top = (w - size) // 2, (h - size) // 2
-    return image.crop((left, top, left + size, top + size))
 
 
 class IterationBatchSampler(Sampler[list[SampleKey]]):

@@ -23,7 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from soundsight.train import distributed
+from soundsight.train import device_decode, distributed
 from soundsight.train.checkpoint import (
     CHECKPOINT_FORMAT,
     capture_rng,
@@ -34,6 +34,13 @@ from soundsight.train.checkpoint import (
     seed_everything,
 )
 from soundsight.train.dataset import FrameDataset, IterationBatchSampler
+from soundsight.train.device_decode import (
+    DECODE_MODES,
+    EncodedBatch,
+    EncodedFrames,
+    collate_encoded,
+    resolve_decode,
+)
 from soundsight.train.distributed import Rank
 from soundsight.train.evaluate import Task, evaluate, headline, loss_function
 
@@ -64,6 +71,9 @@ class TrainConfig:
     (OMP_NUM_THREADS). ``deterministic`` asks torch for deterministic kernels during the run.
     ``world_size`` > 1 trains data-parallel in that many processes (one per GPU; see
     :mod:`soundsight.train.distributed`), each taking ``batch_size / world_size`` of every batch.
+    ``decode`` is where training frames are decoded: ``pil`` in the loader workers, ``device`` in
+    batches on the training device, ``auto`` the latter only where it pays (see
+    :mod:`soundsight.train.device_decode`).
     """
 
     iterations: int = 320_000
@@ -86,6 +96,7 @@ class TrainConfig:
     model: str = "caffenet_bn"
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     world_size: int = 1
+    decode: str = "auto"
 
     def __post_init__(self) -> None:
         self.lr_steps = tuple(float(f) for f in self.lr_steps)
@@ -101,6 +112,10 @@ class TrainConfig:
             raise ValueError(
                 f"TrainConfig.batch_size {self.batch_size} must be divisible by world_size "
                 f"{self.world_size}"
+            )
+        if self.decode not in DECODE_MODES:
+            raise ValueError(
+                f"TrainConfig.decode must be one of {DECODE_MODES}, got {self.decode!r}"
             )
         if self.lr <= 0 or not 0 < self.gamma <= 1 or not 0 <= self.momentum < 1:
             raise ValueError(
@@ -370,9 +385,11 @@ def _train_loader(
     sampler = IterationBatchSampler(len(train_set), cfg.batch_size, cfg.iterations, cfg.seed, start)
     if rank.distributed:
         sampler = distributed.RankBatchSampler(sampler, cfg.batch_size, rank)
+    encoded = resolve_decode(cfg.decode, device, train_set) == "device"
     return DataLoader(
-        train_set,
+        EncodedFrames(train_set) if encoded else train_set,
         batch_sampler=sampler,
+        collate_fn=collate_encoded if encoded else None,
         num_workers=cfg.num_workers,
         pin_memory=device.type == "cuda",
         persistent_workers=False,
@@ -407,13 +424,12 @@ def _run_iterations(
     )  # fmt: skip
     t0 = time.perf_counter()
     loader = _train_loader(train_set, cfg, start, device, rank)
-    for it, (x, y) in enumerate(loader, start=start):
+    for it, batch in enumerate(loader, start=start):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(cfg, it)
-        x = x.to(device, non_blocking=True)  # (B, 3, S, S)
+        x, y = _batch_to_device(batch, train_set, device)  # (B, 3, S, S); (B,) or (B, P)
         if cuda:
             x = x.contiguous(memory_format=torch.channels_last)
-        y = y.to(device, non_blocking=True)  # (B,) int64 or (B, P) float32
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
             logits = net(x)  # (B / world_size, K)
         loss = criterion(logits.float(), y)
@@ -437,6 +453,16 @@ def _run_iterations(
                 save_atomic(_checkpoint_payload(model, optimizer, cfg, progress), ckpt_path)
             t0 = time.perf_counter()
     bar.close()
+
+
+def _batch_to_device(
+    batch: EncodedBatch | list[torch.Tensor], train_set: FrameDataset, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images and targets on ``device``; encoded batches are decoded there."""
+    if isinstance(batch, EncodedBatch):
+        return device_decode.to_device(batch, train_set, device)
+    x, y = batch
+    return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
 
 
 def _flush_losses(
@@ -496,6 +522,7 @@ def _metrics(
         "iterations": cfg.iterations,
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "decode": resolve_decode(cfg.decode, device, train_set),
         "torch_threads": torch.get_num_threads(),
         "n_train": len(train_set),
         "n_val": val["n"],

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 _TRAIN_KEYS = (
     "iterations", "batch_size", "lr", "momentum", "weight_decay", "lr_steps", "gamma",
-    "checkpoint_every", "num_workers", "device", "input_size", "model",
+    "checkpoint_every", "num_workers", "device", "decode", "input_size", "model",
 )  # fmt: skip
 
 
