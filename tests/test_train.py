@@ -460,15 +460,18 @@ def _plain_net() -> nn.Module:
     )  # fmt: skip
 
 
-def test_data_parallel_follows_the_single_process_trajectory(images, tmp_path) -> None:
-    """Two gloo processes, each with half of every batch, give the one-process weights."""
+@pytest.mark.parametrize("decode", ["pil", "device"])
+def test_data_parallel_follows_the_single_process_trajectory(images, tmp_path, decode) -> None:
+    """Two gloo processes, each with half of every batch, give the one-process weights (with
+    frames decoded in the loader or, as at paper scale on GPUs, in batches on the device)."""
     train_set, val_set = _datasets(images)
-    cfg = dict(iterations=6, checkpoint_every=3, eval_every=0)
+    cfg = dict(iterations=6, checkpoint_every=3, eval_every=0, decode=decode)
     one = train(_plain_net(), train_set, val_set, "softmax", _cfg(**cfg), tmp_path / "one")
     two = train(
         _plain_net(), train_set, val_set, "softmax", _cfg(**cfg, world_size=2), tmp_path / "two"
     )
     assert one["world_size"] == 1 and two["world_size"] == 2
+    assert one["decode"] == two["decode"] == decode
     np.testing.assert_allclose(two["loss_curve"]["loss"], one["loss_curve"]["loss"], atol=1e-5)
     w1 = torch.load(tmp_path / "one" / "model.pt", weights_only=True)
     w2 = torch.load(tmp_path / "two" / "model.pt", weights_only=True)
