@@ -20,7 +20,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from soundsight.provenance import device_record
 from soundsight.train.dataset import FrameDataset
 from soundsight.train.device_decode import EncodedFrames, collate_encoded, to_device
 from soundsight.train.loop import resolve_device
@@ -102,11 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
     width, height = (int(v) for v in args.frame_size.lower().split("x"))
     result = {
         "frames": args.frames, "frame_size": [width, height], "input_size": args.input_size,
-        "batch_size": args.batch_size, "repeats": args.repeats, "device": str(device),
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda"
-        else platform.processor() or platform.machine(),
-        "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-        "cpu_count": os.cpu_count(), "load_average_1min_at_start": os.getloadavg()[0],
+        "batch_size": args.batch_size, "repeats": args.repeats, **device_record(device),
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_frames(Path(tmp), args.frames, width, height)

@@ -15,7 +15,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ import texture_numpy_baseline as baseline  # noqa: E402
 
 from soundsight.audio.features import resolve_device  # noqa: E402
 from soundsight.audio.texture import texture_features  # noqa: E402
+from soundsight.provenance import device_record  # noqa: E402
 
 logger = logging.getLogger("bench_texture")
 CLIP_S = 3.75
@@ -81,22 +81,13 @@ def _sync(device: torch.device) -> None:
 
 def run_info(args: argparse.Namespace, device: torch.device) -> dict:
     """Settings, versions and machine state recorded with the timings."""
-    if device.type == "cuda":
-        device_name = torch.cuda.get_device_name(device)
-    else:
-        device_name = platform.processor() or platform.machine()
     return {
         "clips": args.clips,
         "sr": args.sr,
         "clip_seconds": CLIP_S,
         "batch_size": args.batch_size,
-        "device": str(device),
-        "device_name": device_name,
-        "torch": torch.__version__,
         "numpy": np.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "cpu_count": os.cpu_count(),
-        "load_average_1min_at_start": os.getloadavg()[0],
+        **device_record(device),
     }
 
 

@@ -16,7 +16,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import torch
 from torch import nn
 
 from soundsight.models import build_model
+from soundsight.provenance import device_record
 from soundsight.train.loop import resolve_device
 
 logger = logging.getLogger("bench_train")
@@ -88,11 +88,7 @@ def main(argv: list[str] | None = None) -> dict:
     labels = torch.randint(0, args.classes, (args.batch_size,), generator=gen).to(device)
     result = {
         "model": "caffenet_bn", "width": args.width, "input_size": args.input_size,
-        "batch_size": args.batch_size, "iterations": args.iterations, "device": str(device),
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda"
-        else platform.processor() or platform.machine(),
-        "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-        "cpu_count": os.cpu_count(), "load_average_1min_at_start": os.getloadavg()[0],
+        "batch_size": args.batch_size, "iterations": args.iterations, **device_record(device),
     }  # fmt: skip
     for name, fast in (("baseline_fp32", False), ("train_loop", True)):
         model = build_model(

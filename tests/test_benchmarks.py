@@ -36,3 +36,12 @@ def test_bench_decode_times_both_input_paths_on_the_device(tmp_path):
     assert result["pil_images_per_s"] > 0 and result["device_images_per_s"] > 0
     ratio = result["device_images_per_s"] / result["pil_images_per_s"]
     assert result["ratio_device_vs_pil"] == ratio
+
+
+def test_device_record_names_the_device_and_the_machine_state():
+    from soundsight.provenance import device_record
+
+    record = device_record("cpu")
+    assert record["device"] == "cpu" and record["device_name"]
+    assert record["torch_threads"] >= 1 and record["cpu_count"] >= 1
+    assert record["load_average_1min_at_start"] >= 0
