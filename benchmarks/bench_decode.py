@@ -29,10 +29,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from soundsight.provenance import device_record
+from soundsight.device import device_record, resolve_device, synchronize
 from soundsight.train.dataset import FrameDataset
 from soundsight.train.device_decode import EncodedFrames, collate_encoded, to_device
-from soundsight.train.loop import resolve_device
 
 logger = logging.getLogger("bench_decode")
 
@@ -49,6 +48,12 @@ def write_frames(folder: Path, n: int, width: int, height: int, seed: int = 0) -
         paths.append(folder / f"frame_{i:05d}.jpg")
         Image.fromarray(pixels).save(paths[-1], quality=90)
     return paths
+
+
+class _Uncached(FrameDataset):
+    """Frames decoded on every access, as at paper scale (too many to cache)."""
+
+    cache_limit = 0
 
 
 def pil_batches(frames: FrameDataset, keys: list, batch_size: int, device: torch.device) -> None:
@@ -70,17 +75,12 @@ def images_per_s(run: Callable[[], None], n: int, repeats: int, device: torch.de
     run()
     best = float("inf")
     for _ in range(repeats):
-        _sync(device)
+        synchronize(device)
         start = time.perf_counter()
         run()
-        _sync(device)
+        synchronize(device)
         best = min(best, time.perf_counter() - start)
     return n / best
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -106,8 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_frames(Path(tmp), args.frames, width, height)
-        frames = FrameDataset(paths, np.zeros(len(paths), int), args.input_size, train=True)
-        frames._cache = None  # decode every time, as at paper scale
+        frames = _Uncached(paths, np.zeros(len(paths), int), args.input_size, train=True)
         keys = [(i, 0, 0) for i in range(len(paths))]
         for name, path in (("pil", pil_batches), ("device", device_batches)):
             rate = images_per_s(

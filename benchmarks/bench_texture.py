@@ -25,9 +25,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import texture_numpy_baseline as baseline  # noqa: E402
 
-from soundsight.audio.features import resolve_device  # noqa: E402
 from soundsight.audio.texture import texture_features  # noqa: E402
-from soundsight.provenance import device_record  # noqa: E402
+from soundsight.device import device_record, resolve_device, synchronize  # noqa: E402
 
 logger = logging.getLogger("bench_texture")
 CLIP_S = 3.75
@@ -60,23 +59,17 @@ def time_torch(
 ) -> tuple[np.ndarray, float, float]:
     """Features, wall and CPU seconds per clip of the batched torch implementation (warm)."""
     texture_features(clips[:batch_size], sr, device=device, dtype=dtype)  # warm-up
-    _sync(device)
+    synchronize(device)
     start, cpu = time.perf_counter(), time.process_time()
     out = []
     with torch.no_grad():
         for i in range(0, len(clips), batch_size):
             batch = torch.as_tensor(clips[i : i + batch_size], device=device, dtype=dtype)
             out.append(texture_features(batch, sr, device=device, dtype=dtype).cpu())
-    _sync(device)
+    synchronize(device)
     n = len(clips)
     wall, cpu = (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
     return torch.cat(out).double().numpy(), wall, cpu
-
-
-def _sync(device: torch.device) -> None:
-    """Wait for queued GPU work so timings are real."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def run_info(args: argparse.Namespace, device: torch.device) -> dict:

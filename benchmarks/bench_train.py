@@ -22,9 +22,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from soundsight.device import device_record, resolve_device, synchronize
 from soundsight.models import build_model
-from soundsight.provenance import device_record
-from soundsight.train.loop import resolve_device
 
 logger = logging.getLogger("bench_train")
 
@@ -52,17 +51,12 @@ def images_per_s(
         opt.step()
 
     step()  # warm-up (cuDNN autotune, allocator)
-    _sync(batch.device)
+    synchronize(batch.device)
     start = time.perf_counter()
     for _ in range(iterations):
         step()
-    _sync(batch.device)
+    synchronize(batch.device)
     return iterations * len(batch) / (time.perf_counter() - start)
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def main(argv: list[str] | None = None) -> dict:

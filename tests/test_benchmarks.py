@@ -39,7 +39,7 @@ def test_bench_decode_times_both_input_paths_on_the_device(tmp_path):
 
 
 def test_device_record_names_the_device_and_the_machine_state():
-    from soundsight.provenance import device_record
+    from soundsight.device import device_record
 
     record = device_record("cpu")
     assert record["device"] == "cpu" and record["device_name"]

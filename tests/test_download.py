@@ -139,18 +139,20 @@ def test_extraction_refuses_path_traversal(tmp_path, name, kind):
     assert not (tmp_path / "out" / "into" / "Tiny" / "ok.txt").exists()  # checked before writing
 
 
-def test_extraction_refuses_links_out_of_the_folder(tmp_path):
-    path = tmp_path / "link.tar"
+def _tar_with_link(path: Path, name: str, kind: bytes, target: str) -> Path:
+    """A tar holding one link ``name`` -> ``target`` of tar type ``kind``."""
     with tarfile.open(path, "w") as t:
-        link = tarfile.TarInfo("Tiny/passwd")
-        link.type, link.linkname = tarfile.SYMTYPE, "../../etc/passwd"
+        link = tarfile.TarInfo(name)
+        link.type, link.linkname = kind, target
         t.addfile(link)
+    return path
+
+
+def test_extraction_refuses_links_out_of_the_folder(tmp_path):
+    path = _tar_with_link(tmp_path / "link.tar", "Tiny/passwd", tarfile.SYMTYPE, "../../etc/passwd")
     with pytest.raises(ValueError, match=r"refusing to unpack 'Tiny/\.\./\.\./etc/passwd'"):
         extract(path, tmp_path / "into")
-    with tarfile.open(path, "w") as t:
-        link = tarfile.TarInfo("Tiny/hard")
-        link.type, link.linkname = tarfile.LNKTYPE, "../outside"
-        t.addfile(link)
+    _tar_with_link(path, "Tiny/hard", tarfile.LNKTYPE, "../outside")
     with pytest.raises(ValueError, match=r"refusing to unpack '\.\./outside'"):
         extract(path, tmp_path / "into")
     assert not (tmp_path / "into" / "Tiny").exists()

@@ -83,25 +83,3 @@ def provenance(
 def write_json(path: str | Path, record: Mapping[str, Any]) -> None:
     """Write ``record`` as indented JSON."""
     Path(path).write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
-
-
-def device_record(device: Any) -> dict[str, Any]:
-    """What a timing was measured on: the torch device and its name (the GPU model, or the CPU),
-    torch's version and thread count, the machine's cores and its 1-minute load now."""
-    import os
-
-    import torch
-
-    device = torch.device(device)
-    if device.type == "cuda":
-        name = torch.cuda.get_device_name(device)
-    else:
-        name = platform.processor() or platform.machine()
-    return {
-        "device": str(device),
-        "device_name": name,
-        "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "cpu_count": os.cpu_count(),
-        "load_average_1min_at_start": os.getloadavg()[0],
-    }

@@ -9,15 +9,9 @@ import torch
 from tqdm.auto import tqdm
 
 from soundsight.audio.texture import N_BANDS, N_FEATURES, texture_and_spectrum
+from soundsight.device import resolve_device
 
 logger = logging.getLogger(__name__)
-
-
-def resolve_device(device: str) -> torch.device:
-    """``"auto"`` -> cuda when available else cpu; anything else is passed to torch.device."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def clip_features(

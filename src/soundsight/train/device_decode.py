@@ -111,7 +111,7 @@ def decode_batch(
     """Each file's pixels as (3, H, W) uint8 on ``device``: the JPEGs in one batched call, other
     formats on the CPU; OSError naming the first file that does not decode."""
     images: list[torch.Tensor | None] = [None] * len(data)
-    jpeg = [i for i, d in enumerate(data) if bytes(d[:3].tolist()) == _JPEG_MAGIC]
+    jpeg = [i for i, d in enumerate(data) if _is_jpeg(d)]
     if jpeg:
         try:
             decoded = decode_jpeg([data[i] for i in jpeg], mode=ImageReadMode.RGB, device=device)
@@ -125,9 +125,13 @@ def decode_batch(
     return images  # type: ignore[return-value]
 
 
+def _is_jpeg(data: torch.Tensor) -> bool:
+    return bytes(data[:3].tolist()) == _JPEG_MAGIC
+
+
 def _decode_one(data: torch.Tensor, path: Path, device: torch.device) -> torch.Tensor:
     try:
-        if bytes(data[:3].tolist()) == _JPEG_MAGIC:
+        if _is_jpeg(data):
             return decode_jpeg(data, mode=ImageReadMode.RGB, device=device)
         return decode_image(data, mode=ImageReadMode.RGB).to(device)
     except RuntimeError as err:

@@ -23,6 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from soundsight.device import resolve_device
 from soundsight.train import device_decode, distributed
 from soundsight.train.checkpoint import (
     CHECKPOINT_FORMAT,
@@ -152,16 +153,6 @@ class TrainConfig:
 def lr_at(cfg: TrainConfig, iteration: int) -> float:
     """Learning rate of (0-based) ``iteration``: ``lr * gamma ** (#milestones <= iteration)``."""
     return cfg.lr * cfg.gamma ** sum(iteration >= m for m in cfg.milestones())
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` -> cuda when available, else cpu; ValueError for an unavailable CUDA device."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {name!r} requested but CUDA is not available")
-    return device
 
 
 @contextlib.contextmanager
