@@ -11,6 +11,7 @@ from soundsight.train.dataset import FrameDataset
 from soundsight.train.loop import TrainConfig, train
 from soundsight.train.targets import load_task
 
+# label kind -> name of the registered task (soundsight.train.tasks) that trains on it
 TASK_OF_KIND = {"cluster": "softmax", "code": "multilabel"}
 
 
@@ -26,7 +27,9 @@ def train_pretext(
     """Train ``cfg.model`` (built by ``soundsight.models.build_model``) on a sound-label table.
 
     The model is initialised under ``torch.manual_seed(cfg.seed)``; the test split is the
-    held-out set. Returns the metrics that ``train`` writes to ``out_dir/metrics.json``.
+    held-out set; the task is ``TASK_OF_KIND[kind]`` and the optimiser/schedule
+    ``cfg.optimizer``/``cfg.schedule``. Returns the metrics that ``train`` writes to
+    ``out_dir/metrics.json``.
     """
     from soundsight.models import build_model  # the registry is only needed here
 

@@ -35,14 +35,23 @@ _TRAIN_KEYS = (
     "iterations", "batch_size", "lr", "momentum", "weight_decay", "lr_steps", "gamma",
     "checkpoint_every", "num_workers", "device", "decode", "input_size", "model",
 )  # fmt: skip
+# Optional per-model keys (the model sheet's overrides); absent or None: TrainConfig's default.
+_OPTIONAL_TRAIN_KEYS = (
+    "optimizer", "schedule", "pct_start", "div_factor", "final_div_factor", "cycle_momentum",
+    "trainable",
+)  # fmt: skip
 
 
 def train_config(
     pretext: dict[str, Any], seed: int, threads: int | None = None, gpus: int = 0
 ) -> TrainConfig:
     """The :class:`TrainConfig` of the workflow's ``pretext`` config section; ``gpus`` is the
-    rule's ``gpu`` resource (data-parallel over that many CUDA devices when > 1)."""
+    rule's ``gpu`` resource (data-parallel over that many CUDA devices when > 1).
+
+    ``optimizer``, ``schedule`` (and the OneCycle keys, ``trainable``) are optional in
+    ``pretext``: without them training is SGD with step decay (Owens et al.)."""
     values = {key: pretext[key] for key in _TRAIN_KEYS}
+    values |= {k: pretext[k] for k in _OPTIONAL_TRAIN_KEYS if pretext.get(k) is not None}
     values["lr_steps"] = tuple(values["lr_steps"])
     return TrainConfig(
         **values, seed=seed, num_threads=threads, model_kwargs={"width": pretext["width"]},
