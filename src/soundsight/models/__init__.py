@@ -1,12 +1,12 @@
 """Models built by name through a registry (timm-style), each with its own input spec.
 
-Registered: ``caffenet_bn`` (Owens et al. 2018), ``caffenet_bn_cam`` (its CAM variant) and
-``resnet18`` (torchvision, random init). See
+Registered: ``caffenet_bn`` (Owens et al. 2018), ``caffenet_bn_cam`` (its CAM variant),
+``alexnet`` and ``resnet18`` (torchvision architectures, random init). See
 ``base.FeatureModel`` for the shared API of the image models and ``input_spec`` for the
 image / spectrogram / waveform specs (one per stream for multi-stream models).
 """
 
-from . import caffenet, resnet  # noqa: F401  (import registers the models)
+from . import alexnet, caffenet, resnet  # noqa: F401  (import registers the models)
 from .base import FeatureModel, ReceptiveField
 from .input_spec import ImageSpec, InputSpec, SpectrogramSpec, WaveformSpec
 from .io import CheckpointMismatchError, load_model_weights, save_checkpoint
