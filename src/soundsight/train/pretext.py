@@ -26,8 +26,7 @@ def train_pretext(
     """Train ``cfg.model`` (built by ``soundsight.models.build_model``) on a sound-label table.
 
     The model is initialised under ``torch.manual_seed(cfg.seed)``; the test split is the
-    held-out set, and both sets are cropped and normalised as the model's ``input_spec`` says.
-    Returns the metrics that ``train`` writes to ``out_dir/metrics.json``.
+    held-out set. Returns the metrics that ``train`` writes to ``out_dir/metrics.json``.
     """
     from soundsight.models import build_model  # the registry is only needed here
 
@@ -38,6 +37,7 @@ def train_pretext(
     model = build_model(
         cfg.model, num_outputs=n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
     )
+    # both sets are cropped and normalised as the model's input spec says
     train_set = FrameDataset(train_paths, train_y, model.input_spec, train=True)
     val_set = FrameDataset(test_paths, test_y, model.input_spec, train=False)
     return train(model, train_set, val_set, TASK_OF_KIND[kind], cfg, Path(out_dir))
