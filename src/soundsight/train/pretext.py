@@ -36,10 +36,11 @@ def train_pretext(
     (train_paths, train_y), (test_paths, test_y), n_outputs = load_task(
         labels_csv, index_csv, ingest_dir, kind, n_classes
     )
-    train_set = FrameDataset(train_paths, train_y, cfg.input_size, train=True)
-    val_set = FrameDataset(test_paths, test_y, cfg.input_size, train=False)
     torch.manual_seed(cfg.seed)
     model = build_model(
         cfg.model, num_outputs=n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
     )
+    # both sets are cropped and normalised as the model's input spec says
+    train_set = FrameDataset(train_paths, train_y, model.input_spec, train=True)
+    val_set = FrameDataset(test_paths, test_y, model.input_spec, train=False)
     return train(model, train_set, val_set, TASK_OF_KIND[kind], cfg, Path(out_dir))
