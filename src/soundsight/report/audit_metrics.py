@@ -18,7 +18,6 @@ accuracy, ...) is one more :class:`~soundsight.report.audit.Metric` subclass reg
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from soundsight.report.audit import (
     bootstrap_indices,
     register_metric,
 )
+from soundsight.report.results import read_json, read_npz
 
 logger = logging.getLogger(__name__)
 
@@ -47,22 +47,6 @@ VOC_JSON = "voc.json"
 SUN_NPZ = "sun_predictions.npz"
 SUN_JSON = "sun.json"
 SUMMARY_TOLERANCE = 1e-4  # |recomputed - stored| above this is logged as a warning
-
-
-def _load_npz(path: Path) -> dict[str, np.ndarray]:
-    """All arrays of an .npz file, naming the file when it is missing or unreadable."""
-    if not path.is_file():
-        raise FileNotFoundError(f"not found: {path}")
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from a file, naming the file when malformed."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not valid JSON ({err})") from err
 
 
 # ------------------------------------------------------------------------------------------------
@@ -132,7 +116,7 @@ class _ProbeMetric(Metric):
         path = self.probe_dir / model / name
         if not path.is_file():
             return
-        stored = _read_json(path).get("layers", {}).get(layer, {}).get(key)
+        stored = read_json(path).get("layers", {}).get(layer, {}).get(key)
         if stored is not None and abs(float(stored) - value) > SUMMARY_TOLERANCE:
             logger.warning(
                 "%s %s %s: recomputed %.6f but the summary says %.6f",
@@ -235,7 +219,7 @@ class VocMap(_ProbeMetric):
     def _compute(self, model: str, layer: str) -> tuple[float, np.ndarray]:
         """Observed mAP and its bootstrap distribution (B,)."""
         assert self.probe_dir is not None
-        data = _load_npz(self.probe_dir / model / VOC_NPZ)
+        data = read_npz(self.probe_dir / model / VOC_NPZ)
         order = self._align(model, data)
         scores = data[f"scores_{layer}"][order].astype(np.float64)  # (N, C)
         ref = self._ref
@@ -269,7 +253,7 @@ class SunAccuracy(_ProbeMetric):
         """Per-partition correctness (Nk,) of one model and layer, partitions 1..K."""
         assert self.probe_dir is not None
         path = self.probe_dir / model / SUN_NPZ
-        data = _load_npz(path)
+        data = read_npz(path)
         prefix = f"correct_{layer}_p"
         ks = sorted(int(k[len(prefix) :]) for k in data if k.startswith(prefix))
         if ks != list(range(1, len(ks) + 1)):
@@ -340,8 +324,8 @@ class ClusterAccuracy(Metric):
     def compare(self, a: str, b: str, claim: Claim) -> Comparison:
         """Accuracy minus the baseline ``b`` in points, its bootstrap (B,), a description."""
         assert self.folder is not None
-        summary = _read_json(self.folder / CLUSTER_JSON)
-        data = _load_npz(self.folder / CLUSTER_NPZ)
+        summary = read_json(self.folder / CLUSTER_JSON)
+        data = read_npz(self.folder / CLUSTER_NPZ)
         for key in ("correct", "majority_correct"):
             if key not in data:
                 raise ValueError(f"{self.folder / CLUSTER_NPZ}: array {key!r} missing")

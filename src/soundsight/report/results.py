@@ -1,9 +1,10 @@
 """Readers of the workflow's result files, shared by every table and the audit.
 
 One reader per kind of result: probe summaries (``<probe_dir>/<model>/<name>.json`` with a
-``layers`` mapping, as :mod:`soundsight.probes.run` writes them) and detection summaries
-(``<det_dir>/<model>/detection.json``). Readers return percentages (the unit every table
-shows) and name the file and the entry when something is missing or out of range.
+``layers`` mapping, as :mod:`soundsight.probes.run` writes them), detection summaries
+(``<det_dir>/<model>/detection.json``) and per-item arrays (``.npz``). Summary readers return
+percentages (the unit every table shows); all name the file and the entry when something is
+missing or out of range.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,15 @@ def read_json(path: str | Path, what: str = "result") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a JSON object")
     return data
+
+
+def read_npz(path: str | Path) -> dict[str, np.ndarray]:
+    """All arrays of an .npz file (per-image scores, predictions), naming a missing file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"not found: {path}")
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
 
 
 def read_probe(path: str | Path) -> dict[str, Any]:
