@@ -31,6 +31,7 @@ use rule ingest_merge as audioset_ingest_merge with:
         shard_dirs(AS),
     output:
         index=f"{AS}/ingest/index.csv",
+        tracks=f"{AS}/ingest/tracks.csv",
         rejects=f"{AS}/ingest/rejects.csv",
         summary=f"{AS}/ingest/ingest_summary.json",
     log:

@@ -1,4 +1,4 @@
-# Ingest: raw videos -> sampled frames (JPEG) + the audio window around each, in shards.
+# Ingest: raw videos -> sampled frames (JPEG), the audio window around each, whole tracks; sharded.
 
 
 rule ingest_shard:
@@ -24,6 +24,7 @@ rule ingest_merge:
         expand(f"{R}/ingest/shards/{{shard}}", shard=shard_ids()),
     output:
         index=f"{R}/ingest/index.csv",
+        tracks=f"{R}/ingest/tracks.csv",
         rejects=f"{R}/ingest/rejects.csv",
         summary=f"{R}/ingest/ingest_summary.json",
     log:
