@@ -44,7 +44,7 @@ def test_lint_is_clean():
 
 def test_snakefmt_and_ruff_are_clean():
     fmt = subprocess.run(
-        [str(BIN / "snakefmt"), "--check", "workflow"], cwd=ROOT, capture_output=True
+        [str(BIN / "snakefmt"), "--check", "workflow", "Snakefile"], cwd=ROOT, capture_output=True
     )
     assert fmt.returncode == 0, fmt.stderr.decode()
     ruff = subprocess.run(
@@ -53,6 +53,15 @@ def test_snakefmt_and_ruff_are_clean():
         capture_output=True,
     )
     assert ruff.returncode == 0, ruff.stdout.decode()
+
+
+def test_root_snakefile_keeps_the_default_target(tmp_path):
+    """A bare `snakemake` from the repo root reads the root Snakefile and still builds `all`."""
+    out = snakemake("-n", "--config", f"results={tmp_path}")
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert f"Snakefile: {ROOT / 'Snakefile'}" in text
+    assert job_counts(text)["all"] == 1 and job_counts(text)["train_pretext"] > 0
 
 
 def test_bad_config_fails_naming_the_key(tmp_path):
