@@ -70,6 +70,26 @@ def test_bad_config_fails_naming_the_key(tmp_path):
     assert "`ingest.shard_size`" in out.stdout + out.stderr
 
 
+def test_bad_model_sheet_fails_naming_the_row_and_column(tmp_path):
+    sheet = (ROOT / "config/models.tsv").read_text().replace("caffenet_bn_cam", "alexnett")
+    (tmp_path / "models.tsv").write_text(sheet)
+    out = snakemake(
+        "-n", "--config", f"model_sheet={tmp_path / 'models.tsv'}", f"results={tmp_path}"
+    )
+    assert out.returncode != 0
+    assert "(sound_cluster_cam), column `architecture`: 'alexnett' is not a registered" in (
+        out.stdout + out.stderr
+    )
+
+
+def test_config_model_list_with_an_unknown_model_fails_naming_the_key(tmp_path):
+    out = snakemake("-n", "--config", "units={'models': ['sound_clustr']}", f"results={tmp_path}")
+    assert out.returncode != 0
+    assert "config key `units.models`: ['sound_clustr'] not in the model sheet" in (
+        out.stdout + out.stderr
+    )
+
+
 def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
     out = snakemake("-n", "--configfile", "presets/smoke.yaml", "--config", f"results={tmp_path}")
     assert out.returncode == 0, out.stderr

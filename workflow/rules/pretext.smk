@@ -4,7 +4,7 @@
 rule train_pretext:
     input:
         unpack(task_frames),
-        labels=lambda w: pretext_models()[w.model]["labels"],
+        labels=lambda w: train_task(w.model)["labels"],
     output:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
@@ -21,7 +21,7 @@ rule train_pretext:
     params:
         pretext=config["pretext"],
         seed=config["seed"],
-        task=lambda w: pretext_models()[w.model],
+        task=lambda w: train_task(w.model),
     script:
         "../scripts/train_pretext.py"
 
@@ -38,14 +38,14 @@ rule init_baseline:
     log:
         f"{LOGS}/models/{{model}}.log",
     wildcard_constraints:
-        model="|".join(INIT_MODELS),
+        model="|".join(init_models()),
     conda:
         "../../envs/soundsight.yaml"
     threads: 2
     params:
-        pretext=config["pretext"],
+        pretext=lambda w: init_pretext(w.model),
         seed=config["seed"],
-        num_outputs=K0,
+        num_outputs=lambda w: MODELS[w.model].n_classes,
     script:
         "../scripts/init_baseline.py"
 

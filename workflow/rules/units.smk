@@ -93,15 +93,16 @@ rule units_human:
 rule unit_figures:
     input:
         top=expand(
-            f"{R}/units/{{model}}/top.npz", model=available(config["units"]["models"])
+            f"{R}/units/{{model}}/top.npz",
+            model=available(config["units"]["models"], "units.models"),
         ),
         labels=expand(
             f"{R}/units/{{model}}/labels.csv",
-            model=available(config["units"]["models"]),
+            model=available(config["units"]["models"], "units.models"),
         ),
         stills=expand(
             f"{R}/units/{{model}}/stills_labels.csv",
-            model=available(config["units"]["models"]),
+            model=available(config["units"]["models"], "units.models"),
         ),
     output:
         fig4=report(
@@ -127,7 +128,7 @@ rule unit_figures:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        models=available(config["units"]["models"]),
+        models=available(config["units"]["models"], "units.models"),
     script:
         "../scripts/unit_figures.py"
 
