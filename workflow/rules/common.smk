@@ -1,11 +1,12 @@
 # Helpers only: config validation and the functions that locate inputs and targets.
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from soundsight.config import (
     ConfigError,
-    audioset_world,
     check_sources,
+    corpora,
     load_schema,
     validate_config,
 )
@@ -18,9 +19,35 @@ check_sources(config)
 
 R = config["results"]
 LOGS = f"{R}/logs"
-WORLD = f"{R}/world"
-AS = f"{R}/audioset"  # the second corpus (AudioSet analogue, Owens et al. §6)
+WORLD = f"{R}/world"  # the image datasets' worlds (VOC2007, SUN397)
 DOWNLOADS = config["download"]["dir"]
+CORPORA = corpora(
+    config
+)  # every declared video corpus: name -> soundsight.config.Corpus
+
+
+def corpus_dir(corpus):
+    """Results folder of a video corpus: its world, ingest, features and labels."""
+    return f"{R}/corpora/{corpus}"
+
+
+VIDEOS = corpus_dir(
+    "videos"
+)  # the first corpus (Owens' Flickr videos; here the world's)
+CORPUS = corpus_dir("{corpus}")  # output patterns of the per-corpus rules
+CORPUS_LOGS = f"{LOGS}/corpora/{{corpus}}"
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly ``names`` (nothing when there are none)."""
+    return "|".join(re.escape(n) for n in names) or "(?!)"
+
+
+def corpus_names(world_only=False):
+    """The enabled video corpora (the `{corpus}` wildcard), optionally only world-rendered ones."""
+    return [
+        c.name for c in CORPORA.values() if c.enabled and (c.is_world or not world_only)
+    ]
 
 
 def archive_names():
@@ -35,30 +62,29 @@ def is_world(source):
     return config["sources"][source] == "world"
 
 
-def video_source(source="videos"):
-    """The video directory or manifest that ingest reads (`videos` or `audioset`)."""
-    if not is_world(source):
-        return config["sources"][source]
-    return f"{WORLD}/videos.csv" if source == "videos" else f"{AS}/world/videos.csv"
+def video_source(corpus):
+    """The video directory or manifest that ingest reads for ``corpus``."""
+    c = CORPORA[corpus]
+    return f"{corpus_dir(corpus)}/world/videos.csv" if c.is_world else c.source
 
 
 @lru_cache(maxsize=None)
-def n_input_videos(source="videos"):
-    """Number of input videos, known at DAG-build time (world: from config)."""
-    if is_world(source):
-        world = config["world"] if source == "videos" else audioset_world(config)
-        return world["n_videos"] + world["n_bad_videos"]
+def n_input_videos(corpus):
+    """Number of input videos of a corpus, known at DAG-build time (world: from config)."""
+    c = CORPORA[corpus]
+    if c.is_world:
+        return c.world["n_videos"] + c.world["n_bad_videos"]
     from soundsight.data import count_videos
 
-    return count_videos(config["sources"][source])
+    return count_videos(c.source)
 
 
 @lru_cache(maxsize=None)
-def shard_ids(source="videos"):
-    """Zero-padded ids of the ingest shards: one job per shard, never one per video."""
+def shard_ids(corpus):
+    """Zero-padded ids of a corpus's ingest shards: one job per shard, never one per video."""
     from soundsight.data import n_shards
 
-    n = n_shards(n_input_videos(source), config["ingest"]["shard_size"])
+    n = n_shards(n_input_videos(corpus), config["ingest"]["shard_size"])
     return [f"{i:05d}" for i in range(n)]
 
 
@@ -74,15 +100,16 @@ def label_outputs():
     """Every label artifact of the sound-prediction models."""
     ks = config["labels"]["k"]
     return (
-        [f"{R}/labels/clusters_k{k}.csv" for k in ks]
-        + [f"{R}/labels/codes_{t}.csv" for t in ("binary", "spectrum")]
-        + [f"{R}/labels/scaling_effect.json"]
+        [f"{VIDEOS}/labels/clusters_k{k}.csv" for k in ks]
+        + [f"{VIDEOS}/labels/codes_{t}.csv" for t in ("binary", "spectrum")]
+        + [f"{VIDEOS}/labels/scaling_effect.json"]
     )
 
 
 def all_outputs():
     """Targets of the default target: everything the DAG can make so far."""
-    outs = [f"{R}/ingest/index.csv", f"{R}/features/sound.npz"] + label_outputs()
+    outs = [f"{VIDEOS}/ingest/index.csv", f"{VIDEOS}/features/sound.npz"]
+    outs += label_outputs()
     outs += [
         f"{R}/tables/owens2018/table2.md",
         f"{R}/tables/owens2018/cluster_accuracy.json",
@@ -111,7 +138,6 @@ def all_outputs():
 
 
 K0 = config["labels"]["k"][0]
-CORPUS_DIRS = {"videos": R, "audioset": AS}  # corpus name -> its results folder
 
 
 def _load_models():
@@ -126,7 +152,7 @@ def _load_models():
         schema,
         config,
         architectures=list_models(),
-        corpora=CORPUS_DIRS,
+        corpora=CORPORA,
         fixed_classes={"world_scene": len(SCENE_NAMES)},
     )
 
@@ -156,14 +182,14 @@ def train_task(name):
     overrides of the `pretext` config (None: keep the config's value)."""
     m = MODELS[name]
     return {
-        "labels": f"{CORPUS_DIRS[m.corpus]}/labels/{m.targets}.csv",
+        "labels": f"{corpus_dir(m.corpus)}/labels/{m.targets}.csv",
         "kind": m.task,
         "n_classes": m.n_classes,
         "model": m.architecture,
         "iterations": m.iterations,
         "optimizer": m.optimizer,
         "schedule": m.schedule,
-        "corpus": CORPUS_DIRS[m.corpus],
+        "corpus": corpus_dir(m.corpus),
     }
 
 
@@ -173,16 +199,33 @@ def init_pretext(name):
     return config["pretext"] | ({"model": arch} if arch else {})
 
 
-def shard_dirs(corpus=R):
-    """Ingest shard folders of a corpus (R: the first; AS: the AudioSet analogue)."""
-    source = "videos" if corpus == R else "audioset"
-    return expand(f"{corpus}/ingest/shards/{{shard}}", shard=shard_ids(source))
+def shard_dirs(corpus):
+    """Ingest shard folders of a corpus."""
+    return expand(
+        f"{corpus_dir(corpus)}/ingest/shards/{{shard}}", shard=shard_ids(corpus)
+    )
+
+
+def feature_shards(corpus):
+    """Per-shard audio feature files of a corpus."""
+    return expand(
+        f"{corpus_dir(corpus)}/features/shards/{{shard}}.npz", shard=shard_ids(corpus)
+    )
 
 
 def task_frames(wildcards):
     """Frame index and shards the pretext model ``wildcards.model`` trains on."""
-    corpus = CORPUS_DIRS[MODELS[wildcards.model].corpus]
-    return {"index": f"{corpus}/ingest/index.csv", "shards": shard_dirs(corpus)}
+    corpus = MODELS[wildcards.model].corpus
+    return {
+        "index": f"{corpus_dir(corpus)}/ingest/index.csv",
+        "shards": shard_dirs(corpus),
+    }
+
+
+def init_frames(wildcards):
+    """Split, frame index and shards an init model ``wildcards.model`` samples images from."""
+    corpus = MODELS[wildcards.model].corpus
+    return {"split": f"{corpus_dir(corpus)}/labels/split.csv", **task_frames(wildcards)}
 
 
 def unit_outputs():

@@ -28,9 +28,7 @@ rule train_pretext:
 
 rule init_baseline:
     input:
-        split=f"{R}/labels/split.csv",
-        index=f"{R}/ingest/index.csv",
-        shards=shard_dirs(),
+        unpack(init_frames),
     output:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
@@ -54,9 +52,9 @@ rule cluster_accuracy:
     input:
         model=f"{R}/models/sound_cluster/model.pt",
         spec=f"{R}/models/sound_cluster/model.json",
-        labels=f"{R}/labels/clusters_k{K0}.csv",
-        index=f"{R}/ingest/index.csv",
-        shards=shard_dirs(),
+        labels=f"{VIDEOS}/labels/clusters_k{K0}.csv",
+        index=f"{VIDEOS}/ingest/index.csv",
+        shards=shard_dirs("videos"),
     output:
         summary=f"{R}/tables/owens2018/cluster_accuracy.json",
         predictions=f"{R}/tables/owens2018/cluster_predictions.npz",

@@ -5,9 +5,9 @@ rule units_frames:
     input:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
-        groundtruth=f"{WORLD}/groundtruth",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
+        groundtruth=f"{VIDEOS}/world/groundtruth",
     output:
         labels=f"{R}/units/{{model}}/labels.csv",
         top=f"{R}/units/{{model}}/top.npz",
@@ -60,8 +60,8 @@ rule unit_galleries:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
         top=f"{R}/units/{{model}}/top.npz",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
     output:
         directory(f"{R}/units/{{model}}/gallery"),
     log:
