@@ -21,9 +21,8 @@ R = config["results"]
 LOGS = f"{R}/logs"
 WORLD = f"{R}/world"  # the image datasets' worlds (VOC2007, SUN397)
 DOWNLOADS = config["download"]["dir"]
-CORPORA = corpora(
-    config
-)  # every declared video corpus: name -> soundsight.config.Corpus
+# every declared video corpus: name -> soundsight.config.Corpus
+CORPORA = corpora(config)
 
 
 def corpus_dir(corpus):
@@ -31,9 +30,8 @@ def corpus_dir(corpus):
     return f"{R}/corpora/{corpus}"
 
 
-VIDEOS = corpus_dir(
-    "videos"
-)  # the first corpus (Owens' Flickr videos; here the world's)
+# the first corpus (Owens' Flickr videos; on the world, the AmbientWorld's)
+VIDEOS = corpus_dir("videos")
 CORPUS = corpus_dir("{corpus}")  # output patterns of the per-corpus rules
 CORPUS_LOGS = f"{LOGS}/corpora/{{corpus}}"
 
