@@ -28,7 +28,7 @@ rule table3:
     input:
         expand(
             f"{R}/detection/{{model}}/detection.json",
-            model=available(config["detection"]["models"]),
+            model=available(config["detection"]["models"], "detection.models"),
         ),
     output:
         csv=f"{R}/tables/owens2018/table3.csv",
@@ -44,7 +44,7 @@ rule table3:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        models=available(config["detection"]["models"]),
+        models=available(config["detection"]["models"], "detection.models"),
         config=config,
         seed=config["seed"],
     script:

@@ -3,8 +3,8 @@
 
 rule fig2_texture_example:
     input:
-        index=f"{R}/ingest/index.csv",
-        features=f"{R}/features/sound.npz",
+        index=f"{VIDEOS}/ingest/index.csv",
+        features=f"{VIDEOS}/features/sound.npz",
     output:
         png=report(
             f"{R}/figures/owens2018/fig2_texture_example.png",
@@ -26,10 +26,10 @@ rule fig2_texture_example:
 
 rule fig3_audio_clusters:
     input:
-        index=f"{R}/ingest/index.csv",
-        features=f"{R}/features/sound.npz",
-        table=f"{R}/labels/clusters_k{K0}.csv",
-        model=f"{R}/labels/clusters_k{K0}.npz",
+        index=f"{VIDEOS}/ingest/index.csv",
+        features=f"{VIDEOS}/features/sound.npz",
+        table=f"{VIDEOS}/labels/clusters_k{K0}.csv",
+        model=f"{VIDEOS}/labels/clusters_k{K0}.npz",
     output:
         png=report(
             f"{R}/figures/owens2018/fig3_audio_clusters.png",
@@ -79,8 +79,8 @@ rule cam_figures:
     input:
         model=f"{R}/models/sound_cluster_cam/model.pt",
         spec=f"{R}/models/sound_cluster_cam/model.json",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
     output:
         fig9=report(
             f"{R}/figures/owens2018/fig9_cam_two_categories.png",
@@ -171,3 +171,39 @@ rule table5:
         seed=config["seed"],
     script:
         "../scripts/table5.py"
+
+
+# Figs. 12/13 (§6): the Cluster model of the second, AudioSet-like corpus (`audioset_cluster`
+# in the model sheet); its units are labelled on the first corpus's held-out frames.
+rule fig12_13_audioset_units:
+    input:
+        labels=expand(f"{R}/units/{{model}}/labels.csv", model=fig12_models()),
+        top=f"{R}/units/audioset_cluster/top.npz",
+        spec=f"{R}/models/audioset_cluster/model.json",
+        model=f"{R}/models/audioset_cluster/model.pt",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
+    output:
+        fig12=report(
+            f"{R}/figures/owens2018/fig12_audioset_detector_histograms.png",
+            caption="../report/fig12.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 12"},
+        ),
+        fig13=report(
+            f"{R}/figures/owens2018/fig13_audioset_instrument_units.png",
+            caption="../report/fig13.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 13"},
+        ),
+        summary=f"{R}/figures/owens2018/fig12_13_summary.json",
+    log:
+        f"{LOGS}/figures/fig12_13.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=fig12_models(),
+        units=config["units"],
+        seed=config["seed"],
+    script:
+        "../scripts/fig12_13_audioset_units.py"

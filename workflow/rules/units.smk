@@ -5,9 +5,9 @@ rule units_frames:
     input:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
-        groundtruth=f"{WORLD}/groundtruth",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
+        groundtruth=f"{VIDEOS}/world/groundtruth",
     output:
         labels=f"{R}/units/{{model}}/labels.csv",
         top=f"{R}/units/{{model}}/top.npz",
@@ -60,8 +60,8 @@ rule unit_galleries:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
         top=f"{R}/units/{{model}}/top.npz",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
     output:
         directory(f"{R}/units/{{model}}/gallery"),
     log:
@@ -93,15 +93,16 @@ rule units_human:
 rule unit_figures:
     input:
         top=expand(
-            f"{R}/units/{{model}}/top.npz", model=available(config["units"]["models"])
+            f"{R}/units/{{model}}/top.npz",
+            model=available(config["units"]["models"], "units.models"),
         ),
         labels=expand(
             f"{R}/units/{{model}}/labels.csv",
-            model=available(config["units"]["models"]),
+            model=available(config["units"]["models"], "units.models"),
         ),
         stills=expand(
             f"{R}/units/{{model}}/stills_labels.csv",
-            model=available(config["units"]["models"]),
+            model=available(config["units"]["models"], "units.models"),
         ),
     output:
         fig4=report(
@@ -127,7 +128,7 @@ rule unit_figures:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        models=available(config["units"]["models"]),
+        models=available(config["units"]["models"], "units.models"),
     script:
         "../scripts/unit_figures.py"
 
