@@ -104,30 +104,17 @@ def label_outputs():
     )
 
 
+PAPER_TARGETS = (
+    {}
+)  # paper -> function of its default targets; workflow/papers/<paper>.smk adds one
+
+
 def all_outputs():
-    """Targets of the default target: everything the DAG can make so far."""
+    """Targets of the default target: the shared stages' outputs and every paper's targets."""
     outs = [f"{VIDEOS}/ingest/index.csv", f"{VIDEOS}/features/sound.npz"]
     outs += label_outputs()
-    outs += [
-        f"{R}/tables/owens2018/table2.md",
-        f"{R}/tables/owens2018/cluster_accuracy.json",
-        f"{R}/audit/owens2018.md",
-        f"{R}/tables/owens2018/table4.md",
-        f"{R}/figures/owens2018/fig2_texture_example.png",
-        f"{R}/figures/owens2018/fig3_audio_clusters.png",
-        f"{R}/figures/owens2018/fig10_cam_categories.png",
-        f"{R}/figures/owens2018/fig11_map_vs_clusters.png",
-        f"{R}/tables/owens2018/table3.md",
-    ]
-    if config["table5"]["annotations"]:
-        outs.append(f"{R}/tables/owens2018/table5.md")
-    # Figs. 12/13 label the second corpus's units with the world's object masks
-    if "audioset_cluster" in available(FIG12):
-        fig13 = f"{R}/figures/owens2018/fig13_audioset_instrument_units.png"
-        outs.append(
-            fig13 if is_world("videos") else f"{R}/models/audioset_cluster/model.pt"
-        )
-    outs += unit_outputs()
+    for targets in PAPER_TARGETS.values():
+        outs += targets()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
     if is_world("sun397"):
@@ -224,27 +211,6 @@ def init_frames(wildcards):
     """Split, frame index and shards an init model ``wildcards.model`` samples images from."""
     corpus = MODELS[wildcards.model].corpus
     return {"split": f"{corpus_dir(corpus)}/labels/split.csv", **task_frames(wildcards)}
-
-
-def unit_outputs():
-    """Unit-selectivity artifacts (they need the world's ground-truth masks)."""
-    if not is_world("videos"):
-        return []
-    units = config["units"]
-    outs = [
-        f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
-        f"{R}/tables/owens2018/table1.md",
-    ]
-    outs += [
-        f"{R}/figures/owens2018/units/{m}_top5.png"
-        for m in available(units["models"], "units.models")
-    ]
-    outs += [
-        f"{R}/units/{m}/gallery"
-        for m in available(units["gallery_models"], "units.gallery_models")
-    ]
-    outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
-    return outs
 
 
 def available(names, key=None):

@@ -46,25 +46,3 @@ rule init_baseline:
         num_outputs=lambda w: MODELS[w.model].n_classes,
     script:
         "../scripts/init_baseline.py"
-
-
-rule cluster_accuracy:
-    input:
-        model=f"{R}/models/sound_cluster/model.pt",
-        spec=f"{R}/models/sound_cluster/model.json",
-        labels=f"{VIDEOS}/labels/clusters_k{K0}.csv",
-        index=f"{VIDEOS}/ingest/index.csv",
-        shards=shard_dirs("videos"),
-    output:
-        summary=f"{R}/tables/owens2018/cluster_accuracy.json",
-        predictions=f"{R}/tables/owens2018/cluster_predictions.npz",
-    log:
-        f"{LOGS}/tables/cluster_accuracy.log",
-    conda:
-        "../../envs/soundsight.yaml"
-    params:
-        pretext=config["pretext"],
-        seed=config["seed"],
-        k=K0,
-    script:
-        "../scripts/cluster_accuracy.py"

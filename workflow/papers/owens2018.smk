@@ -1,4 +1,58 @@
-# Figures and remaining tables of Owens et al. 2018 built from the data already in the DAG.
+# Owens et al. 2018: the paper's aggregate rules (tables, figures, the claims audit). Which
+# models each shows is declared in owens2018_common.smk; what a model is, in config/models.tsv.
+
+
+rule table2:
+    input:
+        voc=expand(f"{R}/probes/{{model}}/voc.json", model=table2_models()),
+        sun=expand(f"{R}/probes/{{model}}/sun.json", model=table2_models()),
+    output:
+        csv=f"{R}/tables/owens2018/table2.csv",
+        md=report(
+            f"{R}/tables/owens2018/table2.md",
+            caption="../report/table2.rst",
+            category="Owens et al. 2018",
+            labels={"table": "Table 2"},
+        ),
+        provenance=f"{R}/tables/owens2018/table2.provenance.json",
+    log:
+        f"{LOGS}/tables/table2.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=table2_models(),
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/table2.py"
+
+
+rule audit_owens2018:
+    input:
+        voc=expand(f"{R}/probes/{{model}}/voc_scores.npz", model=audit_voc_models()),
+        sun=expand(f"{R}/probes/{{model}}/sun_predictions.npz", model=table2_models()),
+        unit_labels=expand(f"{R}/units/{{model}}/labels.csv", model=audit_unit_models()),
+        cluster=f"{R}/tables/owens2018/cluster_predictions.npz",
+        summary=f"{R}/tables/owens2018/cluster_accuracy.json",
+    output:
+        csv=f"{R}/audit/owens2018.csv",
+        md=report(
+            f"{R}/audit/owens2018.md",
+            caption="../report/audit_owens2018.rst",
+            category="Owens et al. 2018",
+            labels={"table": "Claims audit"},
+        ),
+        provenance=f"{R}/audit/owens2018.provenance.json",
+    log:
+        f"{LOGS}/audit/owens2018.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        n_boot=config["audit"]["bootstrap"],
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/audit_owens2018.py"
 
 
 rule fig2_texture_example:
@@ -207,3 +261,119 @@ rule fig12_13_audioset_units:
         seed=config["seed"],
     script:
         "../scripts/fig12_13_audioset_units.py"
+
+
+rule table3:
+    input:
+        expand(
+            f"{R}/detection/{{model}}/detection.json",
+            model=available(config["detection"]["models"], "detection.models"),
+        ),
+    output:
+        csv=f"{R}/tables/owens2018/table3.csv",
+        md=report(
+            f"{R}/tables/owens2018/table3.md",
+            caption="../report/table3.rst",
+            category="Owens et al. 2018",
+            labels={"table": "Table 3"},
+        ),
+        provenance=f"{R}/tables/owens2018/table3.provenance.json",
+    log:
+        f"{LOGS}/tables/table3.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=available(config["detection"]["models"], "detection.models"),
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/table3.py"
+
+
+rule unit_figures:
+    input:
+        top=expand(
+            f"{R}/units/{{model}}/top.npz",
+            model=available(config["units"]["models"], "units.models"),
+        ),
+        labels=expand(
+            f"{R}/units/{{model}}/labels.csv",
+            model=available(config["units"]["models"], "units.models"),
+        ),
+        stills=expand(
+            f"{R}/units/{{model}}/stills_labels.csv",
+            model=available(config["units"]["models"], "units.models"),
+        ),
+    output:
+        fig4=report(
+            f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
+            caption="../report/fig4.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 4"},
+        ),
+        fig6=report(
+            f"{R}/figures/owens2018/fig6_detector_histograms.png",
+            caption="../report/fig6.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 6"},
+        ),
+        fig7=report(
+            f"{R}/figures/owens2018/fig7_detector_histograms_stills.png",
+            caption="../report/fig7.rst",
+            category="Owens et al. 2018",
+            labels={"figure": "Fig. 7"},
+        ),
+    log:
+        f"{LOGS}/figures/units.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=available(config["units"]["models"], "units.models"),
+    script:
+        "../scripts/unit_figures.py"
+
+
+rule table1:
+    input:
+        rows=expand(f"{R}/units/{{model}}/table1_row.json", model=table1_models()),
+    output:
+        csv=f"{R}/tables/owens2018/table1.csv",
+        md=report(
+            f"{R}/tables/owens2018/table1.md",
+            caption="../report/table1.rst",
+            category="Owens et al. 2018",
+            labels={"table": "Table 1"},
+        ),
+        provenance=f"{R}/tables/owens2018/table1.provenance.json",
+    log:
+        f"{LOGS}/tables/table1.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=table1_models(),
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/table1.py"
+
+
+rule cluster_accuracy:
+    input:
+        model=f"{R}/models/sound_cluster/model.pt",
+        spec=f"{R}/models/sound_cluster/model.json",
+        labels=f"{VIDEOS}/labels/clusters_k{K0}.csv",
+        index=f"{VIDEOS}/ingest/index.csv",
+        shards=shard_dirs("videos"),
+    output:
+        summary=f"{R}/tables/owens2018/cluster_accuracy.json",
+        predictions=f"{R}/tables/owens2018/cluster_predictions.npz",
+    log:
+        f"{LOGS}/tables/cluster_accuracy.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        pretext=config["pretext"],
+        seed=config["seed"],
+        k=K0,
+    script:
+        "../scripts/cluster_accuracy.py"

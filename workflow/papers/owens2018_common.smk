@@ -65,3 +65,53 @@ def audit_unit_models():
     return [m for m in available(UNIT_CLAIMS) if m in analysed] + available(
         ["audioset_cluster"]
     )
+
+
+def owens2018_targets():
+    """Owens et al. 2018's tables, figures and audit (the default target's share)."""
+    outs = []
+    outs += [
+        f"{R}/tables/owens2018/table2.md",
+        f"{R}/tables/owens2018/cluster_accuracy.json",
+        f"{R}/audit/owens2018.md",
+        f"{R}/tables/owens2018/table4.md",
+        f"{R}/figures/owens2018/fig2_texture_example.png",
+        f"{R}/figures/owens2018/fig3_audio_clusters.png",
+        f"{R}/figures/owens2018/fig10_cam_categories.png",
+        f"{R}/figures/owens2018/fig11_map_vs_clusters.png",
+        f"{R}/tables/owens2018/table3.md",
+    ]
+    if config["table5"]["annotations"]:
+        outs.append(f"{R}/tables/owens2018/table5.md")
+    # Figs. 12/13 label the second corpus's units with the world's object masks
+    if "audioset_cluster" in available(FIG12):
+        fig13 = f"{R}/figures/owens2018/fig13_audioset_instrument_units.png"
+        outs.append(
+            fig13 if is_world("videos") else f"{R}/models/audioset_cluster/model.pt"
+        )
+    outs += unit_outputs()
+    return outs
+
+
+def unit_outputs():
+    """Unit-selectivity artifacts (they need the world's ground-truth masks)."""
+    if not is_world("videos"):
+        return []
+    units = config["units"]
+    outs = [
+        f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
+        f"{R}/tables/owens2018/table1.md",
+    ]
+    outs += [
+        f"{R}/figures/owens2018/units/{m}_top5.png"
+        for m in available(units["models"], "units.models")
+    ]
+    outs += [
+        f"{R}/units/{m}/gallery"
+        for m in available(units["gallery_models"], "units.gallery_models")
+    ]
+    outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
+    return outs
+
+
+PAPER_TARGETS["owens2018"] = owens2018_targets
