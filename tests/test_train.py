@@ -29,7 +29,7 @@ from soundsight.train import (
     train,
 )
 from soundsight.train.checkpoint import save_atomic
-from soundsight.train.optim import make_optimizer, momentum_at
+from soundsight.train.optim import momentum_at
 from soundsight.train.tasks import SoftmaxTask
 
 # (optimizer, schedule) pairs of the papers: Owens et al. 2018; the student reproduction
@@ -591,9 +591,3 @@ def test_workflow_uses_one_process_per_granted_gpu_only_on_cuda() -> None:
     assert data_parallel_size("auto", 1) == 1
     if not torch.cuda.is_available():
         assert data_parallel_size("auto", 4) == 1
-
-
-def test_adamw_is_fused() -> None:
-    """The fused AdamW kernel (one pass over every parameter) on CPU, for the large AlexNet."""
-    optimizer = make_optimizer(TinyNet(3), _cfg(optimizer="adamw", schedule="onecycle"))
-    assert isinstance(optimizer, torch.optim.AdamW) and optimizer.defaults["fused"] is True
