@@ -135,7 +135,7 @@ def test_finetune_map_pairs_runs_and_differences_on_the_same_images(runs):
     assert pair.boot[0] == pytest.approx(100 * (boot_map(a) - boot_map(b)))
     # a difference key: (mid - lo) - (hi - mid)
     lo, mid, hi = (f"{alexnet(k)}/all" for k in SWEEP)
-    gain = metric.compare(f"{mid} - {lo}", f"{hi} - {mid}", claim)
+    gain = metric.compare(f"({mid} - {lo})", f"{hi} - {mid}", claim)  # parentheses optional
     m = {k: maps[(alexnet(k), "all")] for k in SWEEP}
     assert gain.observed == pytest.approx(100 * ((m[30] - m[2]) - (m[120] - m[30])))
     missing = Claim("m", "t", "greater", ("nope/all",), (a,), "finetune_map")
@@ -202,8 +202,8 @@ def test_claims_are_declared_over_the_sweep_points():
     assert names[:4] == [f"all_beats_head_{m}" for m in TABLE1_MODELS]
     assert student_claims.sweep_points([120, 2, 30, 60]) == (2, 60, 120)  # the upper median
     flat = {c.name: c for c in claims}["gain_flattens_past_k60_alexnet"]
-    assert flat.left == (f"{alexnet(60)}/all - {alexnet(2)}/all",)
-    assert flat.right == (f"{alexnet(120)}/all - {alexnet(60)}/all",)
+    assert flat.left == (f"({alexnet(60)}/all - {alexnet(2)}/all)",)
+    assert flat.right == (f"({alexnet(120)}/all - {alexnet(60)}/all)",)
     with pytest.raises(ValueError, match="at least three"):
         student_claims.sweep_points([2, 30])
 

@@ -20,7 +20,6 @@ rule student_table1:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        finetune_dir=FINETUNE,
         models=student_table1_models(),
         k=STUDENT_K,
         config=config,
@@ -46,7 +45,6 @@ rule student_table2:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        finetune_dir=FINETUNE,
         k=STUDENT_K,
         config=config,
         seed=config["seed"],
@@ -71,7 +69,6 @@ rule student_fig3:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        finetune_dir=FINETUNE,
         sweep_k=STUDENT["sweep_k"],
     script:
         "../scripts/student_fig3.py"
@@ -94,7 +91,6 @@ rule student_fig4:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        finetune_dir=FINETUNE,
         k=STUDENT_K,
     script:
         "../scripts/student_fig4.py"
@@ -118,7 +114,6 @@ rule audit_student:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        finetune_dir=FINETUNE,
         k=STUDENT_K,
         sweep_k=STUDENT["sweep_k"],
         head_models=student_table1_models(),

@@ -11,7 +11,12 @@ if STUDENT["k"] not in STUDENT["sweep_k"]:
     )
 STUDENT_K = STUDENT["k"]
 # Table 1's replicated rows: the world's analogue of ImageNet, random init., Owens, ours
-STUDENT_TABLE1 = ["object", "random", "sound_cluster", student_tables.alexnet(STUDENT_K)]
+STUDENT_TABLE1 = [
+    "object",
+    "random",
+    "sound_cluster",
+    student_tables.alexnet(STUDENT_K),
+]
 FINETUNE = f"{R}/finetune"
 
 

@@ -12,7 +12,7 @@ started = time.time()
 log = configure(snakemake.log[0])
 i, p = snakemake.input, snakemake.params
 claims = student_claims(p.k, p.sweep_k, p.head_models)
-inputs = {"finetune_dir": Path(p.finetune_dir)}
+inputs = {"finetune_dir": Path(i.scores[0]).parents[2]}  # <dir>/<model>/<mode>/voc_scores.npz
 audit = run_audit(claims, inputs, n_boot=p.n_boot, seed=p.seed)
 write_audit(audit, Path(snakemake.output.csv), Path(snakemake.output.md), AUDIT_TITLE)
 files = [*i.scores, *i.summaries]

@@ -10,7 +10,8 @@ from soundsight.provenance import provenance, write_json
 started = time.time()
 log = configure(snakemake.log[0])
 p = snakemake.params
-frame = build_table2(p.finetune_dir, p.k)
+finetune_dir = Path(snakemake.input.runs[0]).parents[2]  # <dir>/<model>/<mode>/finetune.json
+frame = build_table2(finetune_dir, p.k)
 table2().write(frame, Path(snakemake.output.csv), Path(snakemake.output.md))
 inputs = list(snakemake.input.runs)
 write_json(snakemake.output.provenance, provenance(p.config, inputs, {"seed": p.seed}, started))

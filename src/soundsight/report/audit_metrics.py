@@ -292,7 +292,7 @@ class SunAccuracy(_ProbeMetric):
         return observed, boot
 
 
-RUN_DIFFERENCE = " - "  # a key "<run> - <run>": the difference of two fine-tuned runs' mAP
+RUN_DIFFERENCE = " - "  # a key "(<run> - <run>)": the difference of two fine-tuned runs' mAP
 
 
 @register_metric("finetune_map")
@@ -301,7 +301,8 @@ class FinetuneMap(VocMap):
 
     A key names a run folder ``<model>/<mode>`` (``scores`` (N, C): test logits, as
     :mod:`soundsight.eval.finetune` writes them), so one model's two modes can face each other
-    (``m/all`` vs ``m/head``); or a difference ``<run> - <run>``, resampled on the same images,
+    (``m/all`` vs ``m/head``); or a difference ``(<run> - <run>)`` (parentheses optional),
+    resampled on the same images,
     to compare gains (the gain from k=2 to k=30 vs that from k=30 to k=120). No layer.
     """
 
@@ -325,7 +326,8 @@ class FinetuneMap(VocMap):
     @staticmethod
     def runs(key: str) -> list[str]:
         """The run folders a key reads (one, or the two sides of a difference)."""
-        return [part.strip() for part in key.split(RUN_DIFFERENCE)]
+        inner = key[1:-1] if key.startswith("(") and key.endswith(")") else key
+        return [part.strip() for part in inner.split(RUN_DIFFERENCE)]
 
     def _npz_path(self, model: str) -> Path:
         assert self.folder is not None

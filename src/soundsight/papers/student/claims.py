@@ -99,8 +99,8 @@ def plateau_claims(architecture: str, sweep_k: Sequence[int]) -> list[Claim]:
     name = ARCHITECTURES[architecture]
     lo, mid, hi = (run(name(k)) for k in sweep_points(sweep_k))
     k_lo, k_mid, k_hi = sweep_points(sweep_k)
-    rise = f"{mid}{RUN_DIFFERENCE}{lo}"
-    past = f"{hi}{RUN_DIFFERENCE}{mid}"
+    rise = f"({mid}{RUN_DIFFERENCE}{lo})"
+    past = f"({hi}{RUN_DIFFERENCE}{mid})"
     return [
         Claim(
             f"few_clusters_worse_{architecture}",

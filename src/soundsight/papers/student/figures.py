@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from soundsight.papers.student.tables import (
     alexnet,
@@ -49,6 +50,7 @@ def plot_fig3(sweep: pd.DataFrame, out_png: Path) -> tuple[Path, Path]:
         ax.plot(group["k"], group["map"], marker="o", label=label)
     ks = sorted(set(sweep["k"]))
     ax.set_xscale("log")
+    ax.xaxis.set_minor_locator(NullLocator())  # only the swept k are labelled
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.set_xlabel("number of sound-texture clusters k")
     ax.set_ylabel("VOC mAP % (all layers fine-tuned)")
@@ -81,7 +83,7 @@ def plot_fig4(classes: pd.DataFrame, out_png: Path) -> tuple[Path, Path]:
         mean = classes[column].mean()
         ax.bar(x + offset, classes[column], width, label=f"{label} (mAP {mean:.1f} %)")
     ax.set_xticks(x, list(classes["class"]), rotation=60, ha="right")
-    ax.set_xlabel("VOC class")
+    ax.set_xlabel("class (VOC2007 protocol)")
     ax.set_ylabel("AP % (all layers fine-tuned)")
     ax.set_ylim(0, 100)
     ax.legend(loc="upper right", fontsize="small")
