@@ -31,9 +31,10 @@ Choices the papers leave open (documented here, recorded in ``finetune.json``):
 - **augmentation**: :class:`~soundsight.train.dataset.FrameDataset`'s: short side resized to
   ``round(S * 256 / 227)``, random S x S crop, random horizontal flip; test: the centre crop
   (one crop; Krähenbühl et al. also report 10 crops). ``S`` is the model's own input size.
-- **the training loop's held-out set** is VOC ``val`` (centre crops), which lies inside
-  ``trainval``: its numbers in ``metrics.json`` are a training-fit diagnostic; nothing is
-  selected on them.
+- **the training loop's held-out set** is the first :data:`MONITOR_IMAGES` images of VOC
+  ``val`` (centre crops), which lie inside ``trainval``: its numbers in ``metrics.json`` are a
+  training-fit diagnostic (kept small: it costs a forward pass per image); nothing is selected
+  on them.
 - the new classifier is initialised N(0, 0.01), bias 0 (Caffe's fc init, seeded by ``seed``).
 
 Outputs in ``out_dir``: ``finetune.json`` (per-class AP, mAP, mode, config, seed, timings),
@@ -71,6 +72,7 @@ log = logging.getLogger(__name__)
 MODES = ("head", "all")
 SUMMARY = "finetune.json"
 SCORES = "voc_scores.npz"
+MONITOR_IMAGES = 64  # val images the loop evaluates at its end (a training-fit diagnostic)
 TASK = MaskedMultilabelTask()
 
 
@@ -83,7 +85,7 @@ class FinetuneConfig:
     available. ``num_threads`` None keeps torch's default.
     """
 
-    iterations: int = 60
+    iterations: int = 40
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 1e-2
@@ -170,13 +172,15 @@ def training_targets(labels: np.ndarray) -> np.ndarray:
 def voc_datasets(
     splits: Mapping[str, VocSplit], input_size: int
 ) -> tuple[FrameDataset, FrameDataset, FrameDataset]:
-    """(train: trainval augmented, monitor: val centre crops, test: centre crops) datasets."""
+    """(train: trainval augmented, monitor: the first val images, test) datasets; the last two
+    centre-cropped."""
 
-    def data(split: str, augment: bool) -> FrameDataset:
+    def data(split: str, augment: bool, n: int | None = None) -> FrameDataset:
         s = splits[split]
-        return FrameDataset(s.image_paths, training_targets(s.labels), input_size, train=augment)
+        paths, targets = s.image_paths[:n], training_targets(s.labels[:n])
+        return FrameDataset(paths, targets, input_size, train=augment)
 
-    return data("trainval", True), data("val", False), data("test", False)
+    return data("trainval", True), data("val", False, MONITOR_IMAGES), data("test", False)
 
 
 def prepare_model(model: nn.Module, n_classes: int, mode: str, seed: int) -> tuple[str, ...]:
