@@ -85,7 +85,7 @@ class FinetuneConfig:
     available. ``num_threads`` None keeps torch's default.
     """
 
-    iterations: int = 40
+    iterations: int = 150
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 1e-2
