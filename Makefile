@@ -34,12 +34,12 @@ test-slurm: $(STAMP)  ## as root (Debian 12): smoke DAG through a real single-no
 lint: $(STAMP)  ## ruff, snakefmt and snakemake --lint
 	$(BIN)/ruff check src tests benchmarks workflow/scripts
 	$(BIN)/ruff format --check src tests benchmarks workflow/scripts
-	$(BIN)/snakefmt --check workflow
+	$(BIN)/snakefmt --check workflow Snakefile
 	$(BIN)/snakemake --lint
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks workflow/scripts
-	$(BIN)/snakefmt workflow
+	$(BIN)/snakefmt workflow Snakefile
 
 report: $(STAMP)  ## HTML report of a finished run
 	$(BIN)/snakemake --report report.zip

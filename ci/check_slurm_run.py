@@ -199,8 +199,13 @@ def check_compare(args: argparse.Namespace) -> list[str]:
     """Slurm outputs against local outputs."""
     check = Checks()
     slurm, local = Path(args.slurm), Path(args.local)
-    tables = ["ingest/index.csv", "ingest/rejects.csv", "tables/owens2018/table2.csv"]
-    for pattern in ("labels/*.csv", "tables/*/*.csv", "audit/*.csv"):
+    tables = [
+        "corpora/videos/ingest/index.csv",
+        "corpora/videos/ingest/rejects.csv",
+        "tables/owens2018/table2.csv",
+    ]
+    patterns = ("corpora/*/ingest/*.csv", "corpora/*/labels/*.csv", "tables/*/*.csv", "audit/*.csv")
+    for pattern in patterns:
         tables += sorted({str(p.relative_to(slurm)) for p in slurm.glob(pattern)} - set(tables))
     for rel in tables:
         a, b = read_table(slurm / rel, slurm), read_table(local / rel, local)

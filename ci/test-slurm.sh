@@ -99,15 +99,17 @@ echo "[test-slurm] sacct checks"
   --profile profiles/default/config.yaml --account "$ACCOUNT" --partition "$PARTITION"
 
 # --- the same preset locally, then the outputs side by side ---------------------------------------
-# The local run starts from the Slurm run's worlds (videos, VOC, SUN, ground truth; and the
-# second, AudioSet-like corpus): the worlds' mp4 files are not always bit-reproducible across runs
-# (seen for the second world even with libx264 at one thread), so regenerating them would compare
-# two different inputs. Everything computed from them is rerun.
-mkdir -p "$WORK/results-local/audioset"
+# The local run starts from the Slurm run's worlds (VOC and SUN under world/; each corpus's videos
+# and ground truth under corpora/<corpus>/world/, the second, AudioSet-like corpus among them):
+# the worlds' mp4 files are not always bit-reproducible across runs (seen for the second world
+# even with libx264 at one thread), so regenerating them would compare two different inputs.
+# Everything computed from them is rerun.
 cp -a "$WORK/results-slurm/world" "$WORK/results-local/world"
-if [ -d "$WORK/results-slurm/audioset/world" ]; then
-  cp -a "$WORK/results-slurm/audioset/world" "$WORK/results-local/audioset/world"
-fi
+for world in "$WORK"/results-slurm/corpora/*/world; do
+  corpus=$(basename "$(dirname "$world")")
+  mkdir -p "$WORK/results-local/corpora/$corpus"
+  cp -a "$world" "$WORK/results-local/corpora/$corpus/world"
+done
 echo "[test-slurm] snakemake --cores 2 (local, log: $WORK/local.log)"
 if ! snakemake --cores 2 --configfile presets/smoke.yaml --config results="$WORK/results-local" \
   >"$WORK/local.log" 2>&1; then

@@ -3,7 +3,9 @@
 import pandas as pd
 import pytest
 
-from soundsight.paper.audit_units import UNIT_CLAIMS, UnitClaim, evaluate_unit_claims
+from soundsight.papers.owens2018.claims import UNIT_CLAIMS
+from soundsight.report.audit import run_audit
+from soundsight.report.audit_metrics import unit_claim
 
 GROUPS = {"sound": ["dog"], "instrument": ["drum", "piano"]}
 
@@ -31,7 +33,8 @@ def test_unit_claims_verdicts_and_paper_side(tmp_path):
         "texton_cnn": texton,
         "audioset_cluster": audioset,
     }
-    df = evaluate_unit_claims(UNIT_CLAIMS, files, GROUPS, n_boot=200, seed=0).set_index("name")
+    inputs = {"unit_labels": files, "unit_groups": GROUPS}
+    df = run_audit(UNIT_CLAIMS, inputs, n_boot=200, seed=0).set_index("name")
     count = df.loc["sound_more_sound_detectors_than_scene"]
     assert count["observed"] == 28 and count["verdict"] == "holds"
     assert count["paper_verdict"] == "holds" and count["paper_difference"] == 49 - 26
@@ -44,13 +47,14 @@ def test_unit_claims_verdicts_and_paper_side(tmp_path):
 
 
 def test_unknown_category_group_is_an_error(tmp_path):
-    claim = UnitClaim("x", "x", "a", "b", "count", "vehicles")
+    claim = unit_claim("x", "x", "a", "b", "count", "vehicles")
     with pytest.raises(ValueError, match="vehicles"):
-        evaluate_unit_claims([claim], {}, GROUPS, 10, 0)
+        run_audit([claim], {"unit_labels": {}, "unit_groups": GROUPS}, 10, 0)
 
 
 def test_missing_model_is_not_evaluated(tmp_path):
     sound = _labels(tmp_path / "s.csv", ["dog"], [True])
-    df = evaluate_unit_claims(UNIT_CLAIMS, {"sound_cluster": sound}, GROUPS, 10, 0)
+    inputs = {"unit_labels": {"sound_cluster": sound}, "unit_groups": GROUPS}
+    df = run_audit(UNIT_CLAIMS, inputs, 10, 0)
     assert (df["verdict"] == "not evaluated").all()
     assert df["reason"].str.contains("no unit labels").all()

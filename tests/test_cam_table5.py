@@ -8,7 +8,8 @@ import torch
 from PIL import Image
 
 from soundsight.models import build_model
-from soundsight.paper.table5 import build_table5, cluster_sweep, plot_fig11, table5_markdown
+from soundsight.papers.owens2018.figures import cluster_sweep, plot_fig11
+from soundsight.papers.owens2018.tables import build_table5, table5_markdown
 from soundsight.probes.run import LogPosteriors
 from soundsight.viz.cam import most_confident, plot_fig9, plot_fig10, predict_cams, top_categories
 

@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from soundsight.config import ConfigError, check_sources, load_schema, validate_config
+from soundsight.config import (
+    ConfigError,
+    audioset_world,
+    check_sources,
+    corpora,
+    load_schema,
+    validate_config,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
@@ -78,3 +85,17 @@ def test_audioset_source_is_checked_only_when_enabled(tmp_path):
         check_sources(cfg)
     cfg["audioset"]["enabled"] = False
     check_sources(cfg)
+
+
+def test_corpora_map_each_corpus_to_its_source_world_and_seed():
+    cfg = validate_config({"seed": 3, "sources": {"audioset": "/data/clips.csv"}}, SCHEMA)
+    found = corpora(cfg)
+    assert list(found) == ["videos", "audioset"]
+    first, second = found["videos"], found["audioset"]
+    assert first.is_world and first.enabled and first.world == cfg["world"]
+    assert first.world_seed == 3
+    assert second.source == "/data/clips.csv" and not second.is_world
+    assert second.world == audioset_world(cfg) != cfg["world"]
+    assert second.world_seed == 3 + cfg["audioset"]["seed_offset"]
+    cfg["audioset"]["enabled"] = False
+    assert not corpora(cfg)["audioset"].enabled

@@ -42,14 +42,9 @@ from soundsight.detect.train import Detections, finetune_detector, sample_rois
 from soundsight.models.io import save_checkpoint
 from soundsight.models.registry import build_model
 from soundsight.models.spec import write_spec
-from soundsight.paper.published_tables import published_value
-from soundsight.paper.table3 import (
-    TABLE3_COLUMNS,
-    build_table3,
-    read_detection_map,
-    table3_markdown,
-    write_table3,
-)
+from soundsight.papers.owens2018.tables import TABLE3, TABLE3_COLUMNS, build_table3
+from soundsight.report.published import published_value
+from soundsight.report.results import detection_map
 
 # ------------------------------------------------------------------------------------------------
 # a tiny VOC2007 folder
@@ -407,17 +402,17 @@ def test_build_table3_with_fake_outputs(tmp_path: Path) -> None:
     assert delta.loc["Sound (cluster)", "replicated"] == pytest.approx(5.0)
     assert delta.loc["Sound (cluster)", "published"] == pytest.approx(44.1 - 41.3)
     assert list(maps.index[:3]) == ["Random init.", "Sound (cluster)", "Sound (binary)"]
-    md = table3_markdown(df)
+    md = TABLE3.markdown(df)
     assert "| Sound (cluster) | 30.0 (44.1) | +5.0 (+2.8) |" in md
     assert "Texton-CNN ‡" in md and "Places (Zhou et al 2014) †" in md
-    write_table3(df, tmp_path / "t3.csv", tmp_path / "t3.md")
+    TABLE3.write(df, tmp_path / "t3.csv", tmp_path / "t3.md")
     assert len(pd.read_csv(tmp_path / "t3.csv")) == len(df)
 
 
 def test_table3_bad_inputs(tmp_path: Path) -> None:
     _write_det(tmp_path, "random", 1.5)
     with pytest.raises(ValueError, match="not a fraction"):
-        read_detection_map(tmp_path / "random" / "detection.json")
+        detection_map(tmp_path / "random" / "detection.json")
     with pytest.raises(KeyError, match="unknown Table 3 model"):
         build_table3(tmp_path, ["alexnet"])
     with pytest.raises(FileNotFoundError, match="detection output not found"):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import shutil
 import subprocess
 import sys
 from fractions import Fraction
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
-from scipy.signal import correlate
+from scipy.signal import correlate, resample_poly
 
 import soundsight
 from soundsight.data import (
@@ -24,10 +26,19 @@ from soundsight.data import (
     load_shard_audio,
     merge_shards,
     n_shards,
+    read_clip,
     select_shard,
     shard_slices,
 )
-from soundsight.data.decode import VideoRejectedError, check_extent, sample_times
+from soundsight.data.decode import (
+    IngestParams,
+    VideoRejectedError,
+    check_extent,
+    decode_video,
+    sample_times,
+)
+from soundsight.data.npyfile import load_npy_mmap
+from soundsight.data.tracks import INT16_SCALE, ShardTracks, read_tracks_table, resampled_span
 from soundsight.data.video import write_mp4
 
 RATE = 22050
@@ -377,3 +388,123 @@ def test_write_mp4_rejects_bad_input(tmp_path: Path) -> None:
         write_mp4(tmp_path / "x.mp4", np.zeros((2, 5, 4, 3), np.uint8), FPS, None)
     with pytest.raises(ValueError, match="audio must be"):
         write_mp4(tmp_path / "y.mp4", np.zeros((2, 4, 4, 3), np.uint8), FPS, np.zeros((3, 10)))
+
+
+# --- whole tracks (soundsight.data.tracks) ---------------------------------------------------
+
+TRACK_RATES = {"good": RATE, "stereo44": 44100, "long": RATE, "sub__nested": RATE}
+DURATIONS = {"good": 5.0, "stereo44": 5.0, "long": 8.0, "sub__nested": 5.0}
+
+
+def test_one_track_per_ingested_video(ingested) -> None:
+    tracks = read_tracks_table(ingested.out_dir)
+    assert tracks["video_id"].tolist() == ingested.frames["video_id"].drop_duplicates().tolist()
+    assert dict(zip(tracks["video_id"], tracks["rate"], strict=True)) == TRACK_RATES  # native
+    for row in tracks.itertuples():
+        assert abs(row.duration_s - DURATIONS[row.video_id]) < 0.05
+        assert row.n_samples == round(row.duration_s * row.rate)
+        assert abs(row.t0_s) < 0.05
+    assert tracks["offset"].tolist() == [0, *np.cumsum(tracks["n_samples"])[:-1].tolist()]
+    assert (tracks["error"] == "").all() and (tracks["n_clipped"] == 0).all()
+    samples = load_npy_mmap(ingested.out_dir / "tracks.npy")
+    assert samples.dtype == np.int16 and samples.shape == (tracks["n_samples"].sum(),)
+    summary = ingested.summary
+    assert summary["n_tracks"] == summary["n_ingested"] and summary["track_rate"] == "native"
+    assert summary["n_track_samples"] == len(samples)
+
+
+@pytest.mark.parametrize("video_id", ["good", "stereo44", "long"])
+def test_clip_from_track_equals_frame_window(corpus: Path, ingested, video_id: str) -> None:
+    """A 3.75 s clip cut from the track at a frame's time is that frame's audio.npy window."""
+    path = list_videos(corpus).set_index("video_id").loc[video_id, "path"]
+    decoded = decode_video(path, video_id, math.nan, math.nan, IngestParams())  # exact times
+    rows = ingested.frames[ingested.frames["video_id"] == video_id]
+    windows = load_shard_audio(ingested.out_dir)[rows["audio_row"].to_numpy()]  # (10, n)
+    assert np.array_equal(windows, decoded.audio)  # the per-frame windows, unchanged
+    tracks = ShardTracks(ingested.out_dir)
+    for t, window in zip(decoded.times, windows, strict=True):
+        clip = tracks.clip(video_id, t - (N_SAMPLES // 2) / RATE, N_SAMPLES / RATE, RATE)
+        assert clip.shape == (N_SAMPLES,) and clip.dtype == np.float32
+        if TRACK_RATES[video_id] == RATE:  # no resampling: only the int16 quantisation differs
+            assert np.abs(clip - window).max() <= 0.5 / INT16_SCALE + 1e-6
+        else:  # scipy's polyphase filter vs FFmpeg's resampler (measured: 0.08 % rms)
+            rms = np.sqrt(np.mean((clip - window) ** 2) / np.mean(window**2))
+            assert rms < 0.005
+
+
+@pytest.mark.parametrize(("track_rate", "rate"), [(22050, 48000), (48000, 22050), (44100, 22050)])
+@pytest.mark.parametrize("first", [-700, 0, 1234, 20_000])
+def test_resampled_span_is_a_cut_of_the_whole_resampled(
+    track_rate: int, rate: int, first: int
+) -> None:
+    ints = np.random.default_rng(first + rate).integers(-20000, 20000, size=9000, dtype=np.int16)
+    up, down = rate // math.gcd(rate, track_rate), track_rate // math.gcd(rate, track_rate)
+    blocks = -(-25_000 // up)  # zeros either side, so spans outside the track have a reference
+    zeros = np.zeros(blocks * down)
+    whole = np.concatenate([zeros, ints / INT16_SCALE, zeros])
+    reference = resample_poly(whole, up, down)  # output m of the track <-> m + blocks * up
+    n_out = 3000
+    span = resampled_span(ints, track_rate, rate, first, n_out)
+    expected = reference[first + blocks * up : first + blocks * up + n_out]
+    assert span.shape == (n_out,) and span.dtype == np.float32
+    np.testing.assert_allclose(span, expected, atol=1e-5)
+
+
+def test_clips_at_other_rates_and_outside_the_track(ingested) -> None:
+    shard = ingested.out_dir
+    clip = read_clip(shard, "good", 1.0, 1.0, 48000)  # an L3-style 1 s clip at 48 kHz
+    assert clip.shape == (48000,)
+    reference = chirp(48000, 5.0)[48000:96000]  # what the file encodes there
+    assert np.corrcoef(clip, reference)[0, 1] > 0.99
+    ten = read_clip(shard, "long", -1.0, 10.0, RATE)  # a SoundNet-length clip past both ends
+    assert ten.shape == (10 * RATE,)
+    assert not ten[: RATE - 50].any() and not ten[9 * RATE + 50 :].any()  # zero outside
+    assert np.sqrt(np.mean(ten[RATE : 9 * RATE] ** 2)) > 0.2
+    with pytest.raises(KeyError, match="no track"):
+        read_clip(shard, "empty", 0.0, 1.0, RATE)  # rejected: no track
+
+
+def test_track_covers_the_manifest_clip_and_track_rate(corpus: Path, tmp_path: Path) -> None:
+    rows = [{"path": "long.mp4", "video_id": "seg", "start": 3.0, "end": 7.5}]
+    videos = list_videos(write_manifest(corpus / "m3.csv", rows))
+    result = ingest_shard(videos, tmp_path / "m3", track_rate=16000, progress=False)
+    track = result.tracks.iloc[0]
+    assert track["rate"] == 16000 and result.summary["track_rate"] == 16000
+    assert abs(track["t0_s"] - 3.0) <= 0.5 / 16000 and abs(track["duration_s"] - 4.5) < 1e-3
+    t = result.frames["time_s"].iloc[0]
+    clip = read_clip(result.out_dir, "seg", t - 1.0, 2.0, 16000)
+    reference = chirp(16000, 8.0)[round((t - 1.0) * 16000) :][: len(clip)]
+    assert np.corrcoef(clip, reference)[0, 1] > 0.99
+
+
+def test_track_decode_error_keeps_the_video(tmp_path: Path) -> None:
+    """A file cut near its end: the frames' pass never reads the bad packet, the track's does."""
+    write_mp4(tmp_path / "fs.mp4", level_frames(80, 48, 64), FPS, chirp(RATE, 8), faststart=True)
+    (tmp_path / "in").mkdir()
+    cut_at_packet(tmp_path / "fs.mp4", tmp_path / "in" / "cut.mp4", 0.98, into=0.5)
+    result = ingest_shard(list_videos(tmp_path / "in"), tmp_path / "out", progress=False)
+    assert result.n_ingested == 1 and result.summary["n_track_errors"] == 1
+    track = result.tracks.iloc[0]
+    assert track["error"].startswith("decode error after") and 7.0 < track["duration_s"] < 8.0
+
+
+def test_merge_writes_and_checks_tracks(corpus: Path, tmp_path: Path) -> None:
+    videos = list_videos(corpus)
+    dirs = [
+        ingest_shard(select_shard(videos, i, 6), tmp_path / f"s{i}", progress=False).out_dir
+        for i in range(n_shards(len(videos), 6))
+    ]
+    total = merge_shards(dirs, tmp_path / "merged")
+    tracks = pd.read_csv(tmp_path / "merged" / "tracks.csv", dtype={"video_id": str})
+    assert sorted(tracks["video_id"]) == sorted(GOOD) and total["n_tracks"] == len(GOOD)
+    assert total["track_rates"] == [RATE, 44100] and total["track_rate"] == "native"
+    assert abs(total["track_s"] - sum(DURATIONS.values())) < 0.2
+    row = tracks[tracks["video_id"] == "long"].iloc[0]  # a reader needs only this table
+    clip = read_clip(tmp_path / "merged" / row["shard_dir"], "long", 2.0, 1.0, RATE)
+    assert clip.shape == (RATE,)
+    broken = tmp_path / "broken"
+    shutil.copytree(dirs[0], broken)
+    table = read_tracks_table(broken)
+    table.iloc[1:].to_csv(broken / "tracks.csv", index=False)
+    with pytest.raises(ValueError, match="tracks.csv videos == frames.csv videos"):
+        merge_shards([broken], tmp_path / "m_broken")

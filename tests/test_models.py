@@ -1,19 +1,34 @@
-"""Model registry, CaffeNet+BN / CAM / ResNet-18 interfaces, data-dependent inits, checkpoints."""
+"""Model registry, CaffeNet+BN / CAM / AlexNet / ResNet-18 interfaces, input specs, training
+through the workflow entry, data-dependent inits, checkpoints."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 import torch
+import yaml
+from PIL import Image
 from torch import nn
+from torchvision.models import alexnet as tv_alexnet
 
 from soundsight.models import (
     CheckpointMismatchError,
+    ImageSpec,
+    accepted_kwargs,
     build_model,
     list_models,
     load_model_weights,
+    model_input_spec,
+    model_options,
     register_model,
     save_checkpoint,
 )
+from soundsight.models import registry as registry_module
+from soundsight.models.alexnet import MIN_INPUT_SIZE
 from soundsight.models.init import (
     init_layers,
     kmeans,
@@ -22,13 +37,23 @@ from soundsight.models.init import (
     sample_patches,
     zca,
 )
+from soundsight.models.input_spec import (
+    SpectrogramSpec,
+    WaveformSpec,
+    example_inputs,
+    spec_to_dict,
+)
+from soundsight.models.spec import load_trained
+from soundsight.train.run import run_pretext, train_config
 
 # Small CPU configs per registered model; "pre" = (layer, reduction) giving the head's input.
 SMALL = {
     "caffenet_bn": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", None)},
     "caffenet_bn_cam": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", (2, 3))},
     "resnet18": {"kwargs": {"input_size": 64}, "pre": ("avgpool", None)},
+    "alexnet": {"kwargs": {"input_size": 64}, "pre": ("fc7", None)},
 }
+ROOT = Path(__file__).resolve().parents[1]
 K = 5
 
 
@@ -303,3 +328,218 @@ def test_checkpoint_roundtrip_weights_only(tmp_path):
     with pytest.raises(TypeError, match="extra\\['path'\\]"):
         save_checkpoint(tmp_path / "bad.pt", model, {"path": tmp_path})
     assert not (tmp_path / "bad.pt").exists()
+
+
+# --- input specs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_input_spec_is_what_forward_accepts(name):
+    model = _build(name).eval()
+    spec = model.input_spec
+    assert spec == model_input_spec(name, **SMALL[name]["kwargs"])  # without building weights
+    assert isinstance(spec, ImageSpec) and spec.modality == "image"
+    assert spec.shape == (3, model.input_size, model.input_size)
+    assert spec.resize_size >= spec.input_size
+    x = example_inputs(spec, 2)
+    spec.check(x)
+    with torch.no_grad():
+        assert model(x).shape == (2, K)
+    with pytest.raises(ValueError, match=r"\(B, 3, H, W\)"):
+        model(x[:, :1])  # one channel instead of the spec's three
+
+
+def test_model_input_spec_uses_defaults_and_rejects_unknown_arguments():
+    assert model_input_spec("caffenet_bn") == ImageSpec(227)
+    assert model_input_spec("alexnet").input_size == model_input_spec("resnet18").input_size == 224
+    assert ImageSpec(227).resize_size == 256 and ImageSpec(112).resize_size == 126
+    with pytest.raises(TypeError, match="width"):
+        model_input_spec("resnet18", width=0.5)
+
+
+def test_build_model_names_the_arguments_a_model_does_not_take():
+    assert "width" in model_options("caffenet_bn") and "width" not in model_options("resnet18")
+    with pytest.raises(
+        TypeError, match=r"'resnet18' takes no argument\(s\) \['width'\].*input_size"
+    ):
+        build_model("resnet18", num_outputs=K, width=0.5, input_size=64)
+    options = {"width": 0.5, "input_size": 64}
+    assert accepted_kwargs("caffenet_bn", options) == options
+    assert accepted_kwargs("alexnet", options) == {"input_size": 64}
+
+
+class _TinyAV(nn.Module):
+    """A two-stream (image, log-spectrogram) stand-in with its own spec per stream (L3-style)."""
+
+    def __init__(self, num_outputs: int, n_frames: int = 20) -> None:
+        super().__init__()
+        self.input_spec = {
+            "image": ImageSpec(16),
+            "audio": SpectrogramSpec(sample_rate=8000, duration_s=1.0, n_freq=9, n_frames=n_frames),
+        }
+        self.image = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.audio = nn.Sequential(nn.Conv2d(1, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.head = nn.Linear(8, num_outputs)
+
+    def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        for stream, spec in self.input_spec.items():
+            spec.check(inputs[stream], stream)
+        return self.head(torch.cat([self.image(inputs["image"]), self.audio(inputs["audio"])], 1))
+
+
+class _TinyWaveNet(nn.Module):
+    """A SoundNet-style raw-waveform stand-in."""
+
+    def __init__(self, num_outputs: int) -> None:
+        super().__init__()
+        self.input_spec = WaveformSpec(sample_rate=4000, num_samples=400, scale=256.0)
+        self.body = nn.Sequential(nn.Conv1d(1, 4, 9, stride=4), nn.AdaptiveMaxPool1d(1))
+        self.head = nn.Linear(4, num_outputs)
+
+    def forward(self, wave: torch.Tensor) -> torch.Tensor:
+        self.input_spec.check(wave)
+        return self.head(self.body(wave).flatten(1))
+
+
+@pytest.fixture
+def audio_models(monkeypatch):
+    """The stand-ins registered for one test (the registry is restored afterwards)."""
+    monkeypatch.setattr(registry_module, "_REGISTRY", dict(registry_module._REGISTRY))
+    register_model("tiny_av")(_TinyAV)
+    register_model("tiny_wave")(_TinyWaveNet)
+
+
+def test_multi_stream_and_waveform_specs_fit_the_registry(audio_models):
+    spec = model_input_spec("tiny_av", num_outputs=3, n_frames=12)  # built on the meta device
+    assert set(spec) == {"image", "audio"} and spec["audio"].shape == (1, 9, 12)
+    assert spec["image"].modality == "image" and spec["audio"].modality == "spectrogram"
+    model = build_model("tiny_av", num_outputs=3, n_frames=12, seed=0)
+    assert model.input_spec == spec
+    assert model(example_inputs(spec, 2)).shape == (2, 3)
+    with pytest.raises(ValueError, match="audio of shape"):
+        model({"image": spec["image"].example(2), "audio": torch.zeros(2, 1, 9, 5)})
+    assert json.loads(json.dumps(spec_to_dict(spec)))["audio"]["sample_rate"] == 8000
+    wave = model_input_spec("tiny_wave", num_outputs=2)
+    assert wave.modality == "waveform" and wave.shape == (1, 400) and wave.duration_s == 0.1
+    assert build_model("tiny_wave", num_outputs=2)(example_inputs(wave, 3)).shape == (3, 2)
+    with pytest.raises(ValueError, match="num_samples"):
+        WaveformSpec(sample_rate=4000, num_samples=0)
+
+
+# --- AlexNet ------------------------------------------------------------------------------
+
+
+def test_alexnet_geometry_matches_torchvision_and_runs_at_any_size_from_63():
+    model = build_model("alexnet", num_outputs=K, input_size=224, seed=0).eval()
+    shapes = model.feature_shapes()
+    assert [shapes[f"conv{i}"][1] for i in range(1, 6)] == [55, 27, 13, 13, 13]
+    assert shapes["pool5"] == (256, 6, 6) and shapes["fc6"] == (4096,)
+    assert model.feature_shapes(112)["conv5"] == (256, 6, 6)  # max-pooled to 2x2, then 6x6
+    assert model.receptive_field.size == 163 and "pool5" not in model.receptive_fields()
+    reference = tv_alexnet(weights=None, num_classes=K).state_dict()
+    ours = model.state_dict()
+    assert {k.replace("head.", "classifier.6.") for k in ours} == set(reference)
+    assert all(ours[k].shape == v.shape for k, v in reference.items() if k in ours)
+    small = _build("alexnet").eval()  # built at 64 px: the adaptive pool fixes fc6's input size
+    with torch.no_grad():
+        for side in (MIN_INPUT_SIZE, 112):
+            assert small(_images(1, side)).shape == (1, K)
+
+
+def test_alexnet_below_its_minimum_input_raises():
+    assert MIN_INPUT_SIZE == 63
+    with pytest.raises(ValueError, match="smallest input size that works is 63"):
+        build_model("alexnet", num_outputs=K, input_size=48)
+    with pytest.raises(ValueError, match="at least 63 px"):
+        _build("alexnet")(_images(1, 62))
+
+
+# --- every registered model trains through the workflow entry -----------------------------
+
+
+def _frames_and_labels(root: Path, n_classes: int = 3) -> tuple[Path, Path]:
+    """An ingest folder (index.csv + 12 JPEG frames, 2 per video) and a cluster label table."""
+    ingest = root / "ingest"
+    frames = ingest / "shards" / "00000" / "frames"
+    frames.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    rows, labels = [], []
+    for v in range(6):
+        for k in range(2):
+            fid = f"v{v:03d}_{k:02d}"
+            label = (v + k) % n_classes
+            pixels = rng.integers(0, 110, size=(40, 52, 3))
+            pixels[..., label] += 140
+            Image.fromarray(pixels.astype(np.uint8)).save(frames / f"{fid}.jpg")
+            rows.append(
+                dict(
+                    shard=0, shard_dir="shards/00000", frame_id=fid, video_id=f"v{v:03d}",
+                    jpg=f"frames/{fid}.jpg",
+                )
+            )  # fmt: skip
+            labels.append(label)
+    pd.DataFrame(rows).to_csv(ingest / "index.csv", index=False)
+    ids = [r["frame_id"] for r in rows]
+    pd.DataFrame(
+        dict(
+            frame_id=ids, video_id=[i[:4] for i in ids], split=["train"] * 8 + ["test"] * 4,
+            label=labels, distance=0.0, keep=True,
+        )
+    ).to_csv(root / "clusters.csv", index=False)  # fmt: skip
+    return ingest, root / "clusters.csv"
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_registered_model_trains_through_the_workflow_entry(name, tmp_path):
+    pretext = yaml.safe_load((ROOT / "config.yaml").read_text())["pretext"]
+    pretext = {
+        **pretext, "model": name, "width": 0.125, "iterations": 2, "batch_size": 4,
+        "checkpoint_every": 0, "device": "cpu", "num_workers": 0,
+        "input_size": SMALL[name]["kwargs"]["input_size"],
+    }  # fmt: skip
+    cfg = train_config(pretext, seed=0, threads=1)
+    assert cfg.model_kwargs == ({"width": 0.125} if "width" in model_options(name) else {})
+    ingest, labels = _frames_and_labels(tmp_path)
+    out = tmp_path / "model"
+    out.mkdir()
+    metrics = run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, out, n_classes=3)
+    assert metrics["iterations"] == 2 and metrics["n_train"] == 8
+    assert np.isfinite(metrics["final_train_loss"])
+    model = load_trained(out / "model.pt")
+    assert model.input_spec == ImageSpec(pretext["input_size"])
+    with torch.no_grad():
+        assert model(example_inputs(model.input_spec, 2)).shape == (2, 3)
+
+
+def test_pretext_training_crops_and_normalises_as_the_models_input_spec(tmp_path, monkeypatch):
+    """A model with its own statistics and resize side gets datasets built from its spec."""
+    from soundsight.models.caffenet import CaffeNetBN
+    from soundsight.train import pretext as pretext_module
+    from soundsight.train.dataset import FrameDataset
+
+    class GreyCaffeNet(CaffeNetBN):
+        @classmethod
+        def spec_for(cls, input_size: int, **_) -> ImageSpec:
+            return ImageSpec(input_size, input_size + 4, mean=(0.5,) * 3, std=(0.25,) * 3)
+
+    seen: list[ImageSpec] = []
+
+    class RecordingFrames(FrameDataset):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            seen.append(self.spec)
+
+    monkeypatch.setattr(registry_module, "_REGISTRY", dict(registry_module._REGISTRY))
+    monkeypatch.setattr(pretext_module, "FrameDataset", RecordingFrames)
+    register_model("grey_caffenet")(GreyCaffeNet)
+    pretext = yaml.safe_load((ROOT / "config.yaml").read_text())["pretext"]
+    pretext = {
+        **pretext, "model": "grey_caffenet", "width": 0.125, "iterations": 1, "batch_size": 4,
+        "checkpoint_every": 0, "device": "cpu", "input_size": 48,
+    }  # fmt: skip
+    ingest, labels = _frames_and_labels(tmp_path)
+    (tmp_path / "model").mkdir()
+    cfg = train_config(pretext, seed=0, threads=1)
+    run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, tmp_path / "model", 3)
+    assert seen == [GreyCaffeNet.spec_for(48)] * 2  # train and held-out sets
+    assert seen[0].resize_size == 52 and seen[0].mean == (0.5, 0.5, 0.5)

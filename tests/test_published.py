@@ -1,4 +1,4 @@
-"""Tests for the published tables (src/soundsight/paper/published/) and their loader."""
+"""Tests for the published tables (src/soundsight/report/published_csv/) and their loader."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 
-from soundsight.paper.published_tables import (
+from soundsight.report.published import (
     PAPERS,
     PUBLISHED_COLUMNS,
     list_published,

@@ -10,7 +10,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from soundsight.paper.audit import (
+from soundsight.papers.owens2018.claims import CLAIMS, owens2018_claims, table2_ref
+from soundsight.papers.owens2018.tables import (
+    COLUMNS,
+    LAYERS,
+    TABLE2,
+    TABLE2_COLUMNS,
+    TABLE2_ROWS,
+    build_table2,
+)
+from soundsight.probes.metrics import mean_ap
+from soundsight.report.audit import (
     AUDIT_COLUMNS,
     Claim,
     PublishedRef,
@@ -21,22 +31,12 @@ from soundsight.paper.audit import (
     verdict_of,
     write_audit,
 )
-from soundsight.paper.claims_owens2018 import CLAIMS, owens2018_claims, table2_ref
-from soundsight.paper.published_tables import load_published, published_value
-from soundsight.paper.table2 import (
-    COLUMNS,
-    LAYERS,
-    TABLE2_COLUMNS,
-    TABLE2_ROWS,
-    build_table2,
-    table2_markdown,
-    write_table2,
-)
-from soundsight.probes.metrics import mean_ap
+from soundsight.report.published import load_published, published_value
 
 N_IMAGES, CLASSES, SUN_SIZES = 240, ("cat", "dog", "car"), (90, 90, 90)
 N_BOOT, SEED = 200, 7
 A, B, C, D = "sound_binary", "sound_spectrum", "texton_cnn", "sound_cluster"  # roles in the fakes
+VOC, SUN, CLUSTER = "voc_map", "sun_accuracy", "cluster_accuracy"  # metric plugins
 
 
 # ------------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_table2_published_only_rows(table: pd.DataFrame) -> None:
 
 
 def test_table2_markdown_renders(table: pd.DataFrame, tmp_path: Path) -> None:
-    md = table2_markdown(table)
+    md = TABLE2.markdown(table)
     rep = table[(table["model"] == A) & (table["column"] == "VOC/pool5")].iloc[0]
     assert f"{rep['replicated']:.1f} ({rep['published']:.1f})" in md
     assert "| Method | VOC max5 | VOC pool5 |" in md
@@ -185,7 +185,7 @@ def test_table2_markdown_renders(table: pd.DataFrame, tmp_path: Path) -> None:
     assert "Row analogues" in md
     n_rows = table["row"].nunique()
     assert sum(line.startswith("| ") for line in md.splitlines()) == n_rows + 1  # + header
-    write_table2(table, tmp_path / "t2.csv", tmp_path / "t2.md")
+    TABLE2.write(table, tmp_path / "t2.csv", tmp_path / "t2.md")
     back = pd.read_csv(tmp_path / "t2.csv")
     assert len(back) == len(table) and (tmp_path / "t2.md").read_text() == md
 
@@ -198,7 +198,7 @@ def test_table2_analogue_rows_are_marked(probe_dir: Path, tmp_path: Path) -> Non
     df = build_table2(root, ["object"])
     row = df[df["model"] == "object"]
     assert set(row["published_row"]) == {"ImageNet (Krizhevsky et al 2012)"}
-    assert "Object (supervised, world) * (paper: ImageNet" in table2_markdown(df)
+    assert "Object (supervised, world) * (paper: ImageNet" in TABLE2.markdown(df)
 
 
 def test_table2_bad_inputs(probe_dir: Path, tmp_path: Path) -> None:
@@ -220,7 +220,8 @@ def test_table2_bad_inputs(probe_dir: Path, tmp_path: Path) -> None:
 
 
 def _claim(name: str, left: str, right: str, dataset: str = "voc") -> Claim:
-    return Claim(name, f"{left} > {right}", "greater", left, right, dataset, "pool5")
+    metric = {"voc": VOC, "sun": SUN}[dataset]
+    return Claim(name, f"{left} > {right}", "greater", left, right, metric, "pool5")
 
 
 @pytest.fixture(scope="module")
@@ -235,13 +236,14 @@ def audit(probe_dir: Path, cluster_dir: Path) -> pd.DataFrame:
         ]
     claims += [
         _claim("missing_model", A, "kmeans"),
-        Claim("missing_layer", "", "greater", A, B, "sun", "conv9"),
-        Claim("a_and_d_gt_b", "", "each_greater", (A, D), B, "voc", "pool5"),
-        Claim("a_gt_all", "", "greater_than_all", A, (B, C), "voc", "pool5"),
-        Claim("chance", "", "above_chance", "sound_cluster", (), "cluster"),
-        Claim("majority", "", "above_majority", "sound_cluster", (), "cluster"),
+        Claim("missing_layer", "", "greater", A, B, SUN, "conv9"),
+        Claim("a_and_d_gt_b", "", "each_greater", (A, D), B, VOC, "pool5"),
+        Claim("a_gt_all", "", "greater_than_all", A, (B, C), VOC, "pool5"),
+        Claim("chance", "", "above_chance", "sound_cluster", (), CLUSTER),
+        Claim("majority", "", "above_majority", "sound_cluster", (), CLUSTER),
     ]
-    return run_audit(claims, probe_dir, cluster_dir, n_boot=N_BOOT, seed=SEED, progress=False)
+    inputs = {"probe_dir": probe_dir, "cluster_dir": cluster_dir}
+    return run_audit(claims, inputs, n_boot=N_BOOT, seed=SEED, progress=False)
 
 
 def _row(df: pd.DataFrame, name: str) -> pd.Series:
@@ -313,15 +315,15 @@ def test_audit_cluster_claims(audit: pd.DataFrame, cluster_dir: Path) -> None:
 
 
 def test_audit_cluster_missing_folder(probe_dir: Path) -> None:
-    claim = Claim("chance", "", "above_chance", "sound_cluster", (), "cluster")
-    df = run_audit([claim], probe_dir, None, n_boot=10, seed=0, progress=False)
+    claim = Claim("chance", "", "above_chance", "sound_cluster", (), CLUSTER)
+    df = run_audit([claim], {"probe_dir": probe_dir}, n_boot=10, seed=0, progress=False)
     assert df["verdict"].iloc[0] == "not evaluated" and df["reason"].iloc[0]
 
 
 def test_audit_is_deterministic_under_the_seed(probe_dir: Path, cluster_dir: Path) -> None:
     claims = [_claim("c_gt_b", C, B), _claim("c_gt_b_sun", C, B, "sun")]
     run = [
-        run_audit(claims, probe_dir, cluster_dir, n_boot=50, seed=s, progress=False)
+        run_audit(claims, {"probe_dir": probe_dir}, n_boot=50, seed=s, progress=False)
         for s in (3, 3, 4)
     ]
     pd.testing.assert_frame_equal(run[0], run[1])
@@ -340,16 +342,16 @@ def test_audit_rejects_unpaired_test_sets(probe_dir: Path, tmp_path: Path) -> No
     np.savez(other / "voc_scores.npz", **data)
     (tmp_path / A).symlink_to(probe_dir / A, target_is_directory=True)
     with pytest.raises(ValueError, match="unpaired"):
-        run_audit([_claim("x", A, C)], tmp_path, None, n_boot=5, seed=0, progress=False)
+        run_audit([_claim("x", A, C)], {"probe_dir": tmp_path}, n_boot=5, seed=0, progress=False)
 
 
 def test_claim_validation() -> None:
     with pytest.raises(ValueError, match="unknown kind"):
-        Claim("x", "", "beats", A, B, "voc", "pool5")
+        Claim("x", "", "beats", A, B, VOC, "pool5")
     with pytest.raises(ValueError, match="layer"):
-        Claim("x", "", "greater", A, B, "voc")
+        Claim("x", "", "greater", A, B, VOC)
     with pytest.raises(ValueError, match="both sides"):
-        Claim("x", "", "greater_than_all", A, (A, B), "voc", "pool5")
+        Claim("x", "", "greater_than_all", A, (A, B), VOC, "pool5")
     assert verdict_of(0.1, 2.0) == "holds" and verdict_of(-2, -0.1) == "fails"
     assert verdict_of(-0.1, 0.1) == "inconclusive"
 
@@ -377,7 +379,8 @@ def test_owens_claims_all_reported(probe_dir: Path, cluster_dir: Path, tmp_path:
     }
     object_layers = {c.layer for c in claims if c.name.startswith("object_beats_")}
     assert object_layers == set(LAYERS)
-    df = run_audit(claims, probe_dir, cluster_dir, n_boot=30, seed=0, progress=False)
+    inputs = {"probe_dir": probe_dir, "cluster_dir": cluster_dir}
+    df = run_audit(claims, inputs, n_boot=30, seed=0, progress=False)
     assert len(df) == len(claims)  # nothing dropped
     skipped = df[df["verdict"] == "not evaluated"]
     present = {d.name for d in probe_dir.iterdir() if d.is_dir()}

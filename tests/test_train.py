@@ -22,11 +22,18 @@ from soundsight.train import (
     FrameDataset,
     IterationBatchSampler,
     TrainConfig,
+    list_tasks,
     load_task,
     lr_at,
     resize_side,
     train,
 )
+from soundsight.train.checkpoint import save_atomic
+from soundsight.train.optim import frozen_modules, momentum_at
+from soundsight.train.tasks import SoftmaxTask
+
+# (optimizer, schedule) pairs of the papers: Owens et al. 2018; the student reproduction
+OPTIMISATIONS = [("sgd", "step"), ("adamw", "onecycle")]
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 N_CLASSES = 3
@@ -84,6 +91,11 @@ def _cfg(**overrides) -> TrainConfig:
         model="tiny",
     )
     return TrainConfig(**{**base, **overrides})
+
+
+MULTILABEL_TARGETS = {  # one entry per registered task
+    "softmax": False, "multilabel": True, "masked_multilabel": True,
+}  # fmt: skip
 
 
 def _datasets(images, multilabel: bool = False) -> tuple[FrameDataset, FrameDataset]:
@@ -201,6 +213,119 @@ def test_multilabel_training_runs(images, tmp_path) -> None:
     assert np.isfinite(metrics["loss_curve"]["loss"]).all()
 
 
+@pytest.mark.parametrize("task", list_tasks())
+@pytest.mark.parametrize(("optimizer", "schedule"), OPTIMISATIONS)
+def test_every_task_trains_under_every_optimisation(images, tmp_path, task, optimizer, schedule):
+    assert task in MULTILABEL_TARGETS, f"add test targets for the newly registered task {task!r}"
+    train_set, val_set = _datasets(images, multilabel=MULTILABEL_TARGETS[task])
+    torch.manual_seed(0)
+    lr = 0.05 if optimizer == "sgd" else 0.02
+    cfg = _cfg(lr=lr, optimizer=optimizer, schedule=schedule, eval_every=0)
+    metrics = train(TinyNet(3), train_set, val_set, task, cfg, tmp_path)
+    on_disk = json.loads((tmp_path / "metrics.json").read_text())
+    assert on_disk["task"] == task and on_disk["config"]["optimizer"] == optimizer
+    assert on_disk["config"]["schedule"] == schedule and on_disk["val"] == metrics["val"]
+    loss = metrics["loss_curve"]["loss"]
+    assert np.isfinite(loss).all() and loss[-1] < loss[0]
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert ckpt["scheduler"]["name"] == schedule
+    group = ckpt["optimizer"]["param_groups"][0]
+    assert group["lr"] == lr_at(cfg, cfg.iterations - 1)
+    if optimizer == "adamw":  # OneCycle cycles beta1 as torch does
+        assert group["betas"][0] == momentum_at(cfg, cfg.iterations - 1)
+
+
+class _FlipAveragedTask(SoftmaxTask):
+    """A task whose forward is not ``net(x)``: logits averaged over the image and its mirror."""
+
+    name = "flip_averaged"
+    calls = 0
+
+    def forward(self, net, inputs, targets):
+        type(self).calls += 1
+        return (net(inputs) + net(inputs.flip(-1))) / 2, targets
+
+
+def test_a_task_object_owns_the_forward_pass(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images)
+    torch.manual_seed(0)
+    cfg = _cfg(iterations=4, eval_every=0)
+    metrics = train(TinyNet(3), train_set, val_set, _FlipAveragedTask(), cfg, tmp_path)
+    assert _FlipAveragedTask.calls == 4 + 3  # 4 training batches, 3 held-out batches of 8
+    assert metrics["task"] == "flip_averaged" and "top1" in metrics["val"]
+
+
+def test_trainable_prefixes_train_the_head_only(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images)
+    torch.manual_seed(0)
+    model = TinyNet(3)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    cfg = _cfg(iterations=4, eval_every=0, trainable=("head.",))
+    train(model, train_set, val_set, "softmax", cfg, tmp_path)
+    after = model.state_dict()
+    assert torch.equal(after["features.0.weight"], before["features.0.weight"])
+    assert torch.equal(after["features.1.weight"], before["features.1.weight"])
+    assert not torch.equal(after["head.2.weight"], before["head.2.weight"])
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert sum(len(g["params"]) for g in ckpt["optimizer"]["param_groups"]) == 2
+
+
+def test_frozen_modules_run_in_eval_mode_even_after_periodic_evals(images, tmp_path) -> None:
+    """A frozen BatchNorm keeps its running statistics; parameter-free dropout keeps training."""
+    train_set, val_set = _datasets(images)
+    torch.manual_seed(0)
+    model = TinyNet(3)
+    frozen_bn = model.features[1]
+    assert frozen_modules(model, ("head.",)) == [model.features[0], frozen_bn]
+    assert frozen_modules(model) == []
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    modes: list[tuple[bool, bool]] = []  # (BN, dropout) training flags at each forward
+    model.head.register_forward_pre_hook(
+        lambda _m, _x: modes.append((frozen_bn.training, model.head[1].training))
+    )
+    cfg = _cfg(iterations=6, eval_every=2, trainable=("head.",))  # evals call model.train() back
+    train(model, train_set, val_set, "softmax", cfg, tmp_path)
+    after = model.state_dict()
+    for key in (
+        "features.1.running_mean",
+        "features.1.running_var",
+        "features.1.num_batches_tracked",
+    ):
+        assert torch.equal(after[key], before[key]), key
+    training_steps = [m for m in modes if m[1]]  # dropout on: the training forwards
+    assert len(training_steps) == cfg.iterations and all(not bn for bn, _ in training_steps)
+    assert not frozen_bn._forward_pre_hooks  # the hooks are gone after training
+
+
+def test_a_checkpoint_from_sgd_does_not_resume_under_adamw(images, tmp_path) -> None:
+    train_set, val_set = _datasets(images)
+    cfg = _cfg(iterations=4, eval_every=0)
+    train(TinyNet(3), train_set, val_set, "softmax", cfg, tmp_path)
+    with pytest.raises(ValueError, match="different config.*optimizer: 'sgd' -> 'adamw'"):
+        train(TinyNet(3), train_set, val_set, "softmax", _cfg(iterations=4, optimizer="adamw"),
+              tmp_path)  # fmt: skip
+    with pytest.raises(ValueError, match="different config.*schedule: 'step' -> 'onecycle'"):
+        train(TinyNet(3), train_set, val_set, "softmax", _cfg(iterations=4, schedule="onecycle"),
+              tmp_path)  # fmt: skip
+
+
+def test_a_checkpoint_from_before_the_optimiser_keys_resumes_as_sgd_step(images, tmp_path):
+    """Checkpoints written before ``optimizer``/``schedule`` existed read them as the defaults."""
+    train_set, val_set = _datasets(images)
+    cfg = _cfg(iterations=4, eval_every=0)
+    train(TinyNet(3), train_set, val_set, "softmax", cfg, tmp_path)
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    new_keys = ("optimizer", "schedule", "pct_start", "div_factor", "final_div_factor",
+                "cycle_momentum", "trainable")  # fmt: skip
+    ckpt["config"] = {k: v for k, v in ckpt["config"].items() if k not in new_keys}
+    save_atomic(ckpt, tmp_path / "checkpoint.pt")
+    metrics = train(TinyNet(3), train_set, val_set, "softmax", cfg, tmp_path)
+    assert metrics["resumed_from"] == 4
+    with pytest.raises(ValueError, match="optimizer: 'sgd' -> 'adamw'"):
+        adamw = _cfg(iterations=4, eval_every=0, optimizer="adamw")
+        train(TinyNet(3), train_set, val_set, "softmax", adamw, tmp_path)
+
+
 def test_task_mismatch_and_config_change_are_rejected(images, tmp_path) -> None:
     train_set, val_set = _datasets(images)
     with pytest.raises(ValueError, match="do not fit task"):
@@ -244,9 +369,9 @@ _SCRIPT = textwrap.dedent(
 )
 
 
-def _launch(images, out: Path, sleep: float) -> subprocess.Popen:
+def _launch(images, out: Path, sleep: float, **overrides) -> subprocess.Popen:
     (tp, ty), (vp, vy) = images["train"], images["val"]
-    cfg = _cfg(checkpoint_every=2, eval_every=5, lr_steps=(0.5,)).to_dict()
+    cfg = _cfg(checkpoint_every=2, eval_every=5, lr_steps=(0.5,), **overrides).to_dict()
     spec = dict(
         train=[str(p) for p in tp],
         train_y=ty.tolist(),
@@ -277,17 +402,19 @@ def _wait_for_checkpoint(proc: subprocess.Popen, path: Path, min_iteration: int)
     raise AssertionError("no checkpoint written within 60 s")
 
 
-def test_kill_and_resume_gives_identical_weights(images, tmp_path) -> None:
-    reference = _launch(images, tmp_path / "reference", sleep=0.0)
+@pytest.mark.parametrize(("optimizer", "schedule"), OPTIMISATIONS)
+def test_kill_and_resume_gives_identical_weights(images, tmp_path, optimizer, schedule) -> None:
+    opt = dict(optimizer=optimizer, schedule=schedule, lr=0.05 if optimizer == "sgd" else 0.02)
+    reference = _launch(images, tmp_path / "reference", sleep=0.0, **opt)
     killed_dir = tmp_path / "killed"
-    victim = _launch(images, killed_dir, sleep=0.03)  # ~0.25 s per iteration
+    victim = _launch(images, killed_dir, sleep=0.03, **opt)  # ~0.25 s per iteration
     killed_at = _wait_for_checkpoint(victim, killed_dir / "checkpoint.pt", 4)
     victim.send_signal(signal.SIGKILL)
     assert victim.wait(timeout=30) == -signal.SIGKILL
     assert 4 <= killed_at < 12
     assert not (killed_dir / "model.pt").exists()
 
-    resumed = _launch(images, killed_dir, sleep=0.0)
+    resumed = _launch(images, killed_dir, sleep=0.0, **opt)
     assert resumed.wait(timeout=120) == 0, resumed.stderr.read().decode()[-2000:]
     assert reference.wait(timeout=120) == 0, reference.stderr.read().decode()[-2000:]
 

@@ -18,6 +18,7 @@ from torch import nn
 
 from soundsight.models import build_model
 from soundsight.models.base import ReceptiveField
+from soundsight.models.input_spec import ImageSpec
 from soundsight.units import activations, dissect, figures, label, masks, sheets, table1, views
 from soundsight.world import CATEGORY_NAMES
 
@@ -34,8 +35,9 @@ class StandIn(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.mean = torch.tensor(views.IMAGENET_MEAN).view(1, 3, 1, 1)
-        self.std = torch.tensor(views.IMAGENET_STD).view(1, 3, 1, 1)
+        spec = ImageSpec(SIZE)  # the default statistics views.normalise uses
+        self.mean = torch.tensor(spec.mean).view(1, 3, 1, 1)
+        self.std = torch.tensor(spec.std).view(1, 3, 1, 1)
         self.receptive_field = RF
 
     def forward_intermediates(self, x: torch.Tensor, layers=("conv5",)) -> dict[str, torch.Tensor]:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from soundsight.paper.table1 import table1_markdown, table1_with_published
+from soundsight.papers.owens2018.tables import table1_markdown, table1_with_published
 from soundsight.units.focus import detector_counts, group_units, load_saved_units
 from soundsight.units.label import AutoLabels, labels_from_fractions
 from soundsight.units.run import (

@@ -13,18 +13,17 @@ from PIL import Image
 
 from soundsight.audio.texture import N_FEATURES, TEXTURE_GROUPS, scale_groups, texture_features
 from soundsight.labels.clusters import fit_clusters
-from soundsight.paper.published_tables import load_published
-from soundsight.paper.table4 import (
+from soundsight.papers.owens2018.tables import (
     AUDIO_CLASS_MODEL,
     AUDIO_CLASS_ROW,
     MAP_COLUMN,
     NOT_RUN,
+    TABLE4,
     TABLE4_COLUMNS,
     build_table4,
-    table4_markdown,
     table4_published_row,
-    write_table4,
 )
+from soundsight.report.published import load_published
 from soundsight.viz.clusters import (
     audio_clusters_from_files,
     centroid_distances,
@@ -362,7 +361,7 @@ def test_table4_published_block_from_csv(probe_dir: Path) -> None:
 
 def test_table4_audio_class_row_and_markdown(probe_dir: Path, tmp_path: Path) -> None:
     missing = build_table4(probe_dir, ["sound_cluster"], tmp_path / "nope.json")
-    text = table4_markdown(missing)
+    text = TABLE4.markdown(missing)
     audio_line = next(line for line in text.splitlines() if line.startswith("| Audio class"))
     assert NOT_RUN in audio_line
     replicated, published = text.split("## Published")
@@ -375,9 +374,9 @@ def test_table4_audio_class_row_and_markdown(probe_dir: Path, tmp_path: Path) ->
     rows = ran[(ran["block"] == "replicated") & (ran["model"] == AUDIO_CLASS_MODEL)]
     assert (rows["status"] == "ok").all() and np.allclose(rows["value"], 25.0)
     assert NOT_RUN not in next(
-        line for line in table4_markdown(ran).splitlines() if line.startswith("| Audio class")
+        line for line in TABLE4.markdown(ran).splitlines() if line.startswith("| Audio class")
     )
-    write_table4(ran, tmp_path / "t4.csv", tmp_path / "t4.md")
+    TABLE4.write(ran, tmp_path / "t4.csv", tmp_path / "t4.md")
     back = pd.read_csv(tmp_path / "t4.csv")
     assert len(back) == len(ran) and (tmp_path / "t4.md").read_text().startswith("# Owens")
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,21 @@ def job_counts(text: str) -> dict[str, int]:
     return {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
 
 
+def corpus_jobs(text: str) -> Counter[tuple[str, str]]:
+    """Jobs of a dry run per (rule, corpus wildcard), from each job's `wildcards:` line."""
+    jobs: Counter[tuple[str, str]] = Counter()
+    rule = None
+    for line in text.splitlines():
+        if line.startswith(("rule ", "localrule ")) and line.endswith(":"):
+            rule = line.split()[1][:-1]
+        elif line.strip().startswith("wildcards:") and rule:
+            pairs = line.split(":", 1)[1].strip().split(", ")
+            wildcards = dict(w.split("=", 1) for w in pairs)
+            if "corpus" in wildcards:
+                jobs[rule, wildcards["corpus"]] += 1
+    return jobs
+
+
 def test_lint_is_clean():
     out = snakemake("--lint")
     assert out.returncode == 0, out.stdout + out.stderr
@@ -44,7 +60,7 @@ def test_lint_is_clean():
 
 def test_snakefmt_and_ruff_are_clean():
     fmt = subprocess.run(
-        [str(BIN / "snakefmt"), "--check", "workflow"], cwd=ROOT, capture_output=True
+        [str(BIN / "snakefmt"), "--check", "workflow", "Snakefile"], cwd=ROOT, capture_output=True
     )
     assert fmt.returncode == 0, fmt.stderr.decode()
     ruff = subprocess.run(
@@ -55,10 +71,39 @@ def test_snakefmt_and_ruff_are_clean():
     assert ruff.returncode == 0, ruff.stdout.decode()
 
 
+def test_root_snakefile_keeps_the_default_target(tmp_path):
+    """A bare `snakemake` from the repo root reads the root Snakefile and still builds `all`."""
+    out = snakemake("-n", "--config", f"results={tmp_path}")
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert f"Snakefile: {ROOT / 'Snakefile'}" in text
+    assert job_counts(text)["all"] == 1 and job_counts(text)["train_pretext"] > 0
+
+
 def test_bad_config_fails_naming_the_key(tmp_path):
     out = snakemake("-n", "--config", "ingest={'shard_size': 0}", f"results={tmp_path}")
     assert out.returncode != 0
     assert "`ingest.shard_size`" in out.stdout + out.stderr
+
+
+def test_bad_model_sheet_fails_naming_the_row_and_column(tmp_path):
+    sheet = (ROOT / "config/models.tsv").read_text().replace("caffenet_bn_cam", "alexnett")
+    (tmp_path / "models.tsv").write_text(sheet)
+    out = snakemake(
+        "-n", "--config", f"model_sheet={tmp_path / 'models.tsv'}", f"results={tmp_path}"
+    )
+    assert out.returncode != 0
+    assert "(sound_cluster_cam), column `architecture`: 'alexnett' is not a registered" in (
+        out.stdout + out.stderr
+    )
+
+
+def test_config_model_list_with_an_unknown_model_fails_naming_the_key(tmp_path):
+    out = snakemake("-n", "--config", "units={'models': ['sound_clustr']}", f"results={tmp_path}")
+    assert out.returncode != 0
+    assert "config key `units.models`: ['sound_clustr'] not in the model sheet" in (
+        out.stdout + out.stderr
+    )
 
 
 def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
@@ -67,7 +112,13 @@ def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
     world = SMOKE["world"]
     n_videos = world["n_videos"] + world["n_bad_videos"]
     n_shards = -(-n_videos // SMOKE["ingest"]["shard_size"])
-    assert job_counts(out.stdout + out.stderr)["ingest_shard"] == n_shards
+    jobs = corpus_jobs(out.stdout + out.stderr)
+    assert jobs["ingest_shard", "videos"] == n_shards
+    # the second corpus goes through the same rules (the {corpus} wildcard), one job per shard
+    n_second = -(-SMOKE["audioset"]["world"]["n_videos"] // SMOKE["ingest"]["shard_size"])
+    assert jobs["ingest_shard", "audioset"] == jobs["audio_features", "audioset"] == n_second
+    for rule in ("world_videos", "ingest_merge", "merge_features", "split_frames"):
+        assert jobs[rule, "videos"] == jobs[rule, "audioset"] == 1, rule
 
 
 def test_downloads_are_opt_in(tmp_path):
@@ -90,26 +141,26 @@ def test_smoke_dag_end_to_end(tmp_path):
     )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
     world = SMOKE["world"]
-    summary = json.loads((res / "ingest/ingest_summary.json").read_text())
+    summary = json.loads((res / "corpora/videos/ingest/ingest_summary.json").read_text())
     # nothing is lost silently: every input video is either ingested or rejected with a reason
     assert summary["n_input"] == world["n_videos"] + world["n_bad_videos"]
     assert summary["n_ingested"] + summary["n_rejected"] == summary["n_input"]
-    rejects = pd.read_csv(res / "ingest/rejects.csv")
+    rejects = pd.read_csv(res / "corpora/videos/ingest/rejects.csv")
     assert len(rejects) == world["n_bad_videos"] and rejects["reason"].notna().all()
-    index = pd.read_csv(res / "ingest/index.csv")
+    index = pd.read_csv(res / "corpora/videos/ingest/index.csv")
     assert len(index) == summary["n_ingested"] * SMOKE["ingest"]["frames_per_video"]
-    with np.load(res / "features/sound.npz") as z:
+    with np.load(res / "corpora/videos/features/sound.npz") as z:
         assert z["texture"].shape == (len(index), 502)
         assert z["spectrum"].shape == (len(index), 32)
         assert np.isfinite(z["texture"]).all()
     k = SMOKE["labels"]["k"][0]
-    clusters = pd.read_csv(res / f"labels/clusters_k{k}.csv")
+    clusters = pd.read_csv(res / f"corpora/videos/labels/clusters_k{k}.csv")
     assert len(clusters) == len(index) and clusters["label"].between(0, k - 1).all()
-    codes = pd.read_csv(res / "labels/codes_binary.csv", dtype={"code": str})
+    codes = pd.read_csv(res / "corpora/videos/labels/codes_binary.csv", dtype={"code": str})
     assert codes["code"].str.len().eq(SMOKE["labels"]["n_projections"]).all()
     assert (res / "world/VOC2007/ImageSets/Main/test.txt").exists()
     assert (res / "world/SUN397/ClassName.txt").exists()
-    prov = json.loads((res / f"labels/clusters_k{k}.json").read_text())["provenance"]
+    prov = json.loads((res / f"corpora/videos/labels/clusters_k{k}.json").read_text())["provenance"]
     assert prov["seeds"] == {"seed": 0} and len(prov["config_hash"]) == 64
     # Table 2 (issue 3): replicated next to published, with provenance; the audit names its verdicts
     table = pd.read_csv(res / "tables/owens2018/table2.csv")
@@ -148,7 +199,7 @@ def test_smoke_dag_end_to_end(tmp_path):
     ):
         assert (res / f"figures/owens2018/{fig}.png").stat().st_size > 0, fig
     # the AudioSet analogue: its own corpus, counts reconciled, a cluster model on it
-    second = json.loads((res / "audioset/ingest/ingest_summary.json").read_text())
+    second = json.loads((res / "corpora/audioset/ingest/ingest_summary.json").read_text())
     assert second["n_input"] == SMOKE["audioset"]["world"]["n_videos"]
     assert second["n_ingested"] + second["n_rejected"] == second["n_input"]
     spec = json.loads((res / "models/audioset_cluster/model.json").read_text())
@@ -183,8 +234,10 @@ def test_manifest_source_plans_one_ingest_job_per_shard(tmp_path):
         for p in (ln.split() for ln in text.splitlines())
         if len(p) == 2 and p[1].isdigit()
     }
-    assert counts["ingest_shard"] == 3
-    assert "world_videos" not in counts and "units_frames" not in counts
+    jobs = corpus_jobs(text)
+    assert jobs["ingest_shard", "videos"] == 3
+    # the first corpus's world is not rendered (the second, AudioSet-like one still is)
+    assert jobs["world_videos", "videos"] == 0 and "units_frames" not in counts
 
 
 def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
@@ -212,7 +265,8 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     out = snakemake("-n", "--configfile", "presets/paper.yaml", str(paths))
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     jobs = job_counts(out.stdout + out.stderr)
-    assert jobs["ingest_shard"] == 3 and jobs["audioset_ingest_shard"] == 2  # shards of 1000
+    shards = corpus_jobs(out.stdout + out.stderr)
+    assert shards["ingest_shard", "videos"] == 3 and shards["ingest_shard", "audioset"] == 2
     assert jobs["train_pretext"] >= 10 and "world_videos" not in jobs  # real data: no world
     # the placeholders themselves fail at DAG build, naming the key and the expected layout
     out = snakemake("-n", "--configfile", "presets/paper.yaml", "--config", f"results={tmp_path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,45 @@ def _check_downloads(cfg: Mapping[str, Any]) -> None:
 
 def audioset_world(cfg: Mapping[str, Any]) -> dict[str, Any]:
     """The second (music-heavy) world's config: `world` with `audioset.world` over it."""
-    return {**cfg["world"], **cfg["audioset"]["world"]}
+    return corpora(cfg)["audioset"].world
+
+
+# The video corpora: each is a key of `sources` and goes through the same ingest, feature and
+# label rules (the workflow's `{corpus}` wildcard). The value names the config section that holds
+# the corpus's `enabled` switch, its `world` overrides of `world` and its `seed_offset` (None: the
+# first corpus, which uses `world` and `seed` as they are). A new corpus is a `sources` key, a
+# section of that shape and one entry here; no new rules.
+CORPUS_SECTIONS: dict[str, str | None] = {"videos": None, "audioset": "audioset"}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A video corpus as the workflow sees it."""
+
+    name: str
+    source: str  # `world` or the path of a directory of videos / a manifest CSV
+    enabled: bool
+    world: dict[str, Any]  # the AmbientWorld config that renders it when source is `world`
+    world_seed: int  # seed of that world (`seed` + the section's `seed_offset`)
+
+    @property
+    def is_world(self) -> bool:
+        return self.source == "world"
+
+
+def corpora(cfg: Mapping[str, Any]) -> dict[str, Corpus]:
+    """Every declared video corpus (enabled or not) with its source and world settings."""
+    out = {}
+    for name, section_key in CORPUS_SECTIONS.items():
+        section = cfg[section_key] if section_key else {}
+        out[name] = Corpus(
+            name=name,
+            source=cfg["sources"][name],
+            enabled=bool(section.get("enabled", True)),
+            world={**cfg["world"], **section.get("world", {})},
+            world_seed=cfg["seed"] + section.get("seed_offset", 0),
+        )
+    return out
 
 
 def _check_audioset(cfg: Mapping[str, Any]) -> None:

@@ -1,10 +1,12 @@
 # Helpers only: config validation and the functions that locate inputs and targets.
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from soundsight.config import (
-    audioset_world,
+    ConfigError,
     check_sources,
+    corpora,
     load_schema,
     validate_config,
 )
@@ -17,9 +19,33 @@ check_sources(config)
 
 R = config["results"]
 LOGS = f"{R}/logs"
-WORLD = f"{R}/world"
-AS = f"{R}/audioset"  # the second corpus (AudioSet analogue, Owens et al. §6)
+WORLD = f"{R}/world"  # the image datasets' worlds (VOC2007, SUN397)
 DOWNLOADS = config["download"]["dir"]
+# every declared video corpus: name -> soundsight.config.Corpus
+CORPORA = corpora(config)
+
+
+def corpus_dir(corpus):
+    """Results folder of a video corpus: its world, ingest, features and labels."""
+    return f"{R}/corpora/{corpus}"
+
+
+# the first corpus (Owens' Flickr videos; on the world, the AmbientWorld's)
+VIDEOS = corpus_dir("videos")
+CORPUS = corpus_dir("{corpus}")  # output patterns of the per-corpus rules
+CORPUS_LOGS = f"{LOGS}/corpora/{{corpus}}"
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly ``names`` (nothing when there are none)."""
+    return "|".join(re.escape(n) for n in names) or "(?!)"
+
+
+def corpus_names(world_only=False):
+    """The enabled video corpora (the `{corpus}` wildcard), optionally only world-rendered ones."""
+    return [
+        c.name for c in CORPORA.values() if c.enabled and (c.is_world or not world_only)
+    ]
 
 
 def archive_names():
@@ -34,30 +60,29 @@ def is_world(source):
     return config["sources"][source] == "world"
 
 
-def video_source(source="videos"):
-    """The video directory or manifest that ingest reads (`videos` or `audioset`)."""
-    if not is_world(source):
-        return config["sources"][source]
-    return f"{WORLD}/videos.csv" if source == "videos" else f"{AS}/world/videos.csv"
+def video_source(corpus):
+    """The video directory or manifest that ingest reads for ``corpus``."""
+    c = CORPORA[corpus]
+    return f"{corpus_dir(corpus)}/world/videos.csv" if c.is_world else c.source
 
 
 @lru_cache(maxsize=None)
-def n_input_videos(source="videos"):
-    """Number of input videos, known at DAG-build time (world: from config)."""
-    if is_world(source):
-        world = config["world"] if source == "videos" else audioset_world(config)
-        return world["n_videos"] + world["n_bad_videos"]
+def n_input_videos(corpus):
+    """Number of input videos of a corpus, known at DAG-build time (world: from config)."""
+    c = CORPORA[corpus]
+    if c.is_world:
+        return c.world["n_videos"] + c.world["n_bad_videos"]
     from soundsight.data import count_videos
 
-    return count_videos(config["sources"][source])
+    return count_videos(c.source)
 
 
 @lru_cache(maxsize=None)
-def shard_ids(source="videos"):
-    """Zero-padded ids of the ingest shards: one job per shard, never one per video."""
+def shard_ids(corpus):
+    """Zero-padded ids of a corpus's ingest shards: one job per shard, never one per video."""
     from soundsight.data import n_shards
 
-    n = n_shards(n_input_videos(source), config["ingest"]["shard_size"])
+    n = n_shards(n_input_videos(corpus), config["ingest"]["shard_size"])
     return [f"{i:05d}" for i in range(n)]
 
 
@@ -73,34 +98,23 @@ def label_outputs():
     """Every label artifact of the sound-prediction models."""
     ks = config["labels"]["k"]
     return (
-        [f"{R}/labels/clusters_k{k}.csv" for k in ks]
-        + [f"{R}/labels/codes_{t}.csv" for t in ("binary", "spectrum")]
-        + [f"{R}/labels/scaling_effect.json"]
+        [f"{VIDEOS}/labels/clusters_k{k}.csv" for k in ks]
+        + [f"{VIDEOS}/labels/codes_{t}.csv" for t in ("binary", "spectrum")]
+        + [f"{VIDEOS}/labels/scaling_effect.json"]
     )
 
 
+PAPER_TARGETS = (
+    {}
+)  # paper -> function of its default targets; workflow/papers/<paper>.smk adds one
+
+
 def all_outputs():
-    """Targets of the default target: everything the DAG can make so far."""
-    outs = [f"{R}/ingest/index.csv", f"{R}/features/sound.npz"] + label_outputs()
-    outs += [
-        f"{R}/tables/owens2018/table2.md",
-        f"{R}/tables/owens2018/cluster_accuracy.json",
-        f"{R}/audit/owens2018.md",
-        f"{R}/tables/owens2018/table4.md",
-        f"{R}/figures/owens2018/fig2_texture_example.png",
-        f"{R}/figures/owens2018/fig3_audio_clusters.png",
-        f"{R}/figures/owens2018/fig10_cam_categories.png",
-        f"{R}/figures/owens2018/fig11_map_vs_clusters.png",
-        f"{R}/tables/owens2018/table3.md",
-    ]
-    if config["table5"]["annotations"]:
-        outs.append(f"{R}/tables/owens2018/table5.md")
-    if audioset_models():  # Figs. 12/13 label units with the world's object masks
-        fig13 = f"{R}/figures/owens2018/fig13_audioset_instrument_units.png"
-        outs.append(
-            fig13 if is_world("videos") else f"{R}/models/audioset_cluster/model.pt"
-        )
-    outs += unit_outputs()
+    """Targets of the default target: the shared stages' outputs and every paper's targets."""
+    outs = [f"{VIDEOS}/ingest/index.csv", f"{VIDEOS}/features/sound.npz"]
+    outs += label_outputs()
+    for targets in PAPER_TARGETS.values():
+        outs += targets()
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
     if is_world("sun397"):
@@ -111,147 +125,105 @@ def all_outputs():
 K0 = config["labels"]["k"][0]
 
 
-def _task(labels, kind, n_classes=None, model=None, iterations=None, corpus=R):
-    """One pretext model: its label table, task kind, corpus folder and optional overrides."""
-    return {
-        "labels": labels,
-        "kind": kind,
-        "n_classes": n_classes,
-        "model": model,
-        "iterations": iterations,
-        "corpus": corpus,
-    }
+def _load_models():
+    """The model sheet (config key `model_sheet`), checked and resolved under this config."""
+    from soundsight.models import list_models
+    from soundsight.sheet import load_models
+    from soundsight.world import SCENE_NAMES
+
+    schema = Path(workflow.current_basedir).parent / "schemas" / "models.schema.yaml"
+    return load_models(
+        config["model_sheet"],
+        schema,
+        config,
+        architectures=list_models(),
+        corpora=CORPORA,
+        fixed_classes={"world_scene": len(SCENE_NAMES)},
+    )
 
 
-def audioset_models():
-    """The Cluster model trained on the second corpus (Figs. 12/13), when enabled."""
-    if not config["audioset"]["enabled"]:
-        return {}
-    k = config["audioset"]["cluster_k"]
-    labels = f"{AS}/labels/clusters_k{k}.csv"
-    return {"audioset_cluster": _task(labels, "cluster", k, corpus=AS)}
+MODELS = _load_models()  # every model of the sheet; `enabled`: its `requires` hold here
+
+
+def sheet_models(task=None):
+    """Names of the sheet's models in this DAG (sheet order), of one task or of all."""
+    return [
+        n for n, m in MODELS.items() if m.enabled and (task is None or m.task == task)
+    ]
 
 
 def pretext_models():
-    """Every trained model: Table 2's, the CAM model, the cluster sweep, the annotation model."""
-    models = {
-        "sound_cluster": _task(f"{R}/labels/clusters_k{K0}.csv", "cluster", K0),
-        "sound_binary": _task(f"{R}/labels/codes_binary.csv", "code"),
-        "sound_spectrum": _task(f"{R}/labels/codes_spectrum.csv", "code"),
-        "texton_cnn": _task(f"{R}/labels/textons_k{K0}.csv", "cluster", K0),
-        "sound_cluster_cam": _task(
-            f"{R}/labels/clusters_k{K0}.csv", "cluster", K0, model="caffenet_bn_cam"
-        ),
+    """Every trained model of this DAG (the sheet's cluster and code rows)."""
+    return [n for n in sheet_models() if MODELS[n].task != "init"]
+
+
+def init_models():
+    """The initialised, untrained baselines (the sheet's init rows: random, k-means)."""
+    return sheet_models("init")
+
+
+def train_task(name):
+    """What train_pretext.py needs of model ``name``: label table, task, output size and the
+    overrides of the `pretext` config (None: keep the config's value)."""
+    m = MODELS[name]
+    return {
+        "labels": f"{corpus_dir(m.corpus)}/labels/{m.targets}.csv",
+        "kind": m.task,
+        "n_classes": m.n_classes,
+        "model": m.architecture,
+        "iterations": m.iterations,
+        "optimizer": m.optimizer,
+        "schedule": m.schedule,
+        "corpus": corpus_dir(m.corpus),
     }
-    sweep = config["figure11"]
-    for k in sweep["k"]:
-        models[f"sweep_k{k}"] = _task(
-            f"{R}/labels/clusters_k{k}.csv",
-            "cluster",
-            k,
-            iterations=sweep["iterations"],
-        )
-    if is_world("videos"):
-        from soundsight.world import SCENE_NAMES
-
-        models["object"] = _task(f"{R}/labels/world_objects.csv", "code")
-        models["scene"] = _task(
-            f"{R}/labels/world_scene.csv", "cluster", len(SCENE_NAMES)
-        )
-    if config["table5"]["annotations"]:
-        models["annotations"] = _task(f"{R}/labels/annotations.csv", "code")
-    return models | audioset_models()
 
 
-TABLE2_TRAINED = [
-    "sound_cluster",
-    "sound_binary",
-    "sound_spectrum",
-    "texton_cnn",
-    "object",
-    "scene",
-]
+def init_pretext(name):
+    """The `pretext` config with the init model ``name``'s architecture over it."""
+    arch = MODELS[name].architecture
+    return config["pretext"] | ({"model": arch} if arch else {})
 
 
-INIT_MODELS = ["random", "kmeans"]
+def shard_dirs(corpus):
+    """Ingest shard folders of a corpus."""
+    return expand(
+        f"{corpus_dir(corpus)}/ingest/shards/{{shard}}", shard=shard_ids(corpus)
+    )
 
 
-def table2_models():
-    """Every replicated row of Table 2."""
-    return [m for m in TABLE2_TRAINED if m in pretext_models()] + INIT_MODELS
-
-
-def shard_dirs(corpus=R):
-    """Ingest shard folders of a corpus (R: the first; AS: the AudioSet analogue)."""
-    source = "videos" if corpus == R else "audioset"
-    return expand(f"{corpus}/ingest/shards/{{shard}}", shard=shard_ids(source))
+def feature_shards(corpus):
+    """Per-shard audio feature files of a corpus."""
+    return expand(
+        f"{corpus_dir(corpus)}/features/shards/{{shard}}.npz", shard=shard_ids(corpus)
+    )
 
 
 def task_frames(wildcards):
     """Frame index and shards the pretext model ``wildcards.model`` trains on."""
-    corpus = pretext_models()[wildcards.model]["corpus"]
-    return {"index": f"{corpus}/ingest/index.csv", "shards": shard_dirs(corpus)}
-
-
-def table1_models():
-    """Models compared in Table 1 (the sound model and the scene-supervised one)."""
-    return [m for m in ("sound_cluster", "scene") if m in pretext_models()]
-
-
-def unit_outputs():
-    """Unit-selectivity artifacts (they need the world's ground-truth masks)."""
-    if not is_world("videos"):
-        return []
-    units = config["units"]
-    outs = [
-        f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
-        f"{R}/tables/owens2018/table1.md",
-    ]
-    outs += [
-        f"{R}/figures/owens2018/units/{m}_top5.png" for m in available(units["models"])
-    ]
-    outs += [f"{R}/units/{m}/gallery" for m in available(units["gallery_models"])]
-    outs += [f"{R}/units/{m}/human_labels.csv" for m in units["human_sheets"]]
-    return outs
-
-
-def fig12_models():
-    """Fig. 12 compares the AudioSet-analogue Cluster model with the first corpus's."""
-    return ["audioset_cluster", "sound_cluster"]
-
-
-def table5_rows():
-    """Table 5 models -> the paper's rows (annotation model vs unsupervised sound labels)."""
-    k = config["table5"]["cluster_k"]
-    rows = {
-        "annotations": "Annotations",
-        "sound_binary": "Binary",
-        "sound_cluster": f"Cluster ({K0} clusters)",
-        f"sweep_k{k}": f"Cluster ({k} clusters)",
-        "object": "ImageNet",
+    corpus = MODELS[wildcards.model].corpus
+    return {
+        "index": f"{corpus_dir(corpus)}/ingest/index.csv",
+        "shards": shard_dirs(corpus),
     }
-    return {m: r for m, r in rows.items() if m in pretext_models()}
 
 
-def audit_voc_models():
-    """Models whose VOC test scores the audit resamples (Tables 2 and 5, the Fig. 11 sweep)."""
-    models = table2_models() + [m for m in table5_rows() if m not in table2_models()]
-    return models + [f"sweep_k{k}" for k in config["figure11"]["k"]]
+def init_frames(wildcards):
+    """Split, frame index and shards an init model ``wildcards.model`` samples images from."""
+    corpus = MODELS[wildcards.model].corpus
+    return {"split": f"{corpus_dir(corpus)}/labels/split.csv", **task_frames(wildcards)}
 
 
-def audit_unit_models():
-    """Models whose unit labels the §4 claims compare (world only: they need object masks)."""
-    if not is_world("videos"):
-        return []
-    models = [
-        m
-        for m in ("sound_cluster", "scene", "texton_cnn")
-        if m in available(config["units"]["models"])
-    ]
-    return models + list(audioset_models())
+def available(names, key=None):
+    """The models of a list (a config key's, or a table's) that this DAG makes, in list order.
 
-
-def available(models):
-    """The models of a config list that this DAG can make (object/scene need the world)."""
-    known = set(pretext_models()) | set(INIT_MODELS)
-    return [m for m in models if m in known]
+    A name the sheet does not know is an error (a typo must not drop a model silently); a model
+    whose `requires` fail here (object/scene off the world) is left out.
+    """
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        where = f"config key `{key}`" if key else "a table declaration"
+        raise ConfigError(
+            f"{where}: {unknown} not in the model sheet {config['model_sheet']} "
+            f"(known: {list(MODELS)})"
+        )
+    return [n for n in names if MODELS[n].enabled]

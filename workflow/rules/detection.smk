@@ -22,30 +22,3 @@ rule detect:
         device=config["pretext"]["device"],
     script:
         "../scripts/detect.py"
-
-
-rule table3:
-    input:
-        expand(
-            f"{R}/detection/{{model}}/detection.json",
-            model=available(config["detection"]["models"]),
-        ),
-    output:
-        csv=f"{R}/tables/owens2018/table3.csv",
-        md=report(
-            f"{R}/tables/owens2018/table3.md",
-            caption="../report/table3.rst",
-            category="Owens et al. 2018",
-            labels={"table": "Table 3"},
-        ),
-        provenance=f"{R}/tables/owens2018/table3.provenance.json",
-    log:
-        f"{LOGS}/tables/table3.log",
-    conda:
-        "../../envs/soundsight.yaml"
-    params:
-        models=available(config["detection"]["models"]),
-        config=config,
-        seed=config["seed"],
-    script:
-        "../scripts/table3.py"

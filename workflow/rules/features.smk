@@ -1,13 +1,13 @@
-# Per-frame audio features: 502-d sound textures and 32-d cochlear spectra.
+# Per-frame audio features of every corpus: 502-d sound textures and 32-d cochlear spectra.
 
 
 rule audio_features:
     input:
-        f"{R}/ingest/shards/{{shard}}",
+        f"{CORPUS}/ingest/shards/{{shard}}",
     output:
-        f"{R}/features/shards/{{shard}}.npz",
+        f"{CORPUS}/features/shards/{{shard}}.npz",
     log:
-        f"{LOGS}/features/{{shard}}.log",
+        f"{CORPUS_LOGS}/features/{{shard}}.log",
     wildcard_constraints:
         shard=r"\d{5}",
     conda:
@@ -20,12 +20,12 @@ rule audio_features:
 
 rule merge_features:
     input:
-        index=f"{R}/ingest/index.csv",
-        shards=expand(f"{R}/features/shards/{{shard}}.npz", shard=shard_ids()),
+        index=f"{CORPUS}/ingest/index.csv",
+        shards=lambda w: feature_shards(w.corpus),
     output:
-        f"{R}/features/sound.npz",
+        f"{CORPUS}/features/sound.npz",
     log:
-        f"{LOGS}/features/merge.log",
+        f"{CORPUS_LOGS}/features/merge.log",
     conda:
         "../../envs/soundsight.yaml"
     script:

@@ -1,13 +1,14 @@
-# Ingest: raw videos -> sampled frames (JPEG) + the audio window around each, in shards.
+# Ingest: raw videos -> sampled frames (JPEG), the audio window around each, whole tracks; sharded,
+# for every video corpus (results/corpora/<corpus>/ingest/).
 
 
 rule ingest_shard:
     input:
-        source=video_source(),
+        source=lambda w: video_source(w.corpus),
     output:
-        directory(f"{R}/ingest/shards/{{shard}}"),
+        directory(f"{CORPUS}/ingest/shards/{{shard}}"),
     log:
-        f"{LOGS}/ingest/{{shard}}.log",
+        f"{CORPUS_LOGS}/ingest/{{shard}}.log",
     wildcard_constraints:
         shard=r"\d{5}",
     conda:
@@ -21,16 +22,17 @@ rule ingest_shard:
 
 rule ingest_merge:
     input:
-        expand(f"{R}/ingest/shards/{{shard}}", shard=shard_ids()),
+        lambda w: shard_dirs(w.corpus),
     output:
-        index=f"{R}/ingest/index.csv",
-        rejects=f"{R}/ingest/rejects.csv",
-        summary=f"{R}/ingest/ingest_summary.json",
+        index=f"{CORPUS}/ingest/index.csv",
+        tracks=f"{CORPUS}/ingest/tracks.csv",
+        rejects=f"{CORPUS}/ingest/rejects.csv",
+        summary=f"{CORPUS}/ingest/ingest_summary.json",
     log:
-        f"{LOGS}/ingest/merge.log",
+        f"{CORPUS_LOGS}/ingest/merge.log",
     conda:
         "../../envs/soundsight.yaml"
     params:
-        n_input=n_input_videos(),
+        n_input=lambda w: n_input_videos(w.corpus),
     script:
         "../scripts/ingest_merge.py"

@@ -1,13 +1,14 @@
-# Sound labels the pretext CNNs learn: k-means clusters, binary codes, spectrum codes.
+# Labels the pretext CNNs learn, per corpus: k-means clusters, binary codes, spectrum codes,
+# texton clusters and, on the world, its object/scene labels.
 
 
 rule split_frames:
     input:
-        f"{R}/ingest/index.csv",
+        f"{CORPUS}/ingest/index.csv",
     output:
-        f"{R}/labels/split.csv",
+        f"{CORPUS}/labels/split.csv",
     log:
-        f"{LOGS}/labels/split.log",
+        f"{CORPUS_LOGS}/labels/split.log",
     conda:
         "../../envs/soundsight.yaml"
     params:
@@ -19,14 +20,14 @@ rule split_frames:
 
 rule cluster_labels:
     input:
-        split=f"{R}/labels/split.csv",
-        features=f"{R}/features/sound.npz",
+        split=f"{CORPUS}/labels/split.csv",
+        features=f"{CORPUS}/features/sound.npz",
     output:
-        table=f"{R}/labels/clusters_k{{k}}.csv",
-        model=f"{R}/labels/clusters_k{{k}}.npz",
-        summary=f"{R}/labels/clusters_k{{k}}.json",
+        table=f"{CORPUS}/labels/clusters_k{{k}}.csv",
+        model=f"{CORPUS}/labels/clusters_k{{k}}.npz",
+        summary=f"{CORPUS}/labels/clusters_k{{k}}.json",
     log:
-        f"{LOGS}/labels/clusters_k{{k}}.log",
+        f"{CORPUS_LOGS}/labels/clusters_k{{k}}.log",
     wildcard_constraints:
         k=r"\d+",
     conda:
@@ -40,14 +41,14 @@ rule cluster_labels:
 
 rule code_labels:
     input:
-        split=f"{R}/labels/split.csv",
-        features=f"{R}/features/sound.npz",
+        split=f"{CORPUS}/labels/split.csv",
+        features=f"{CORPUS}/features/sound.npz",
     output:
-        table=f"{R}/labels/codes_{{target}}.csv",
-        model=f"{R}/labels/codes_{{target}}.npz",
-        summary=f"{R}/labels/codes_{{target}}.json",
+        table=f"{CORPUS}/labels/codes_{{target}}.csv",
+        model=f"{CORPUS}/labels/codes_{{target}}.npz",
+        summary=f"{CORPUS}/labels/codes_{{target}}.json",
     log:
-        f"{LOGS}/labels/codes_{{target}}.log",
+        f"{CORPUS_LOGS}/labels/codes_{{target}}.log",
     wildcard_constraints:
         target="binary|spectrum",
     conda:
@@ -61,12 +62,12 @@ rule code_labels:
 
 rule scaling_effect:
     input:
-        split=f"{R}/labels/split.csv",
-        features=f"{R}/features/sound.npz",
+        split=f"{CORPUS}/labels/split.csv",
+        features=f"{CORPUS}/features/sound.npz",
     output:
-        f"{R}/labels/scaling_effect.json",
+        f"{CORPUS}/labels/scaling_effect.json",
     log:
-        f"{LOGS}/labels/scaling_effect.log",
+        f"{CORPUS_LOGS}/labels/scaling_effect.log",
     conda:
         "../../envs/soundsight.yaml"
     params:
@@ -78,15 +79,15 @@ rule scaling_effect:
 
 rule texton_labels:
     input:
-        split=f"{R}/labels/split.csv",
-        index=f"{R}/ingest/index.csv",
-        shards=shard_dirs(),
+        split=f"{CORPUS}/labels/split.csv",
+        index=f"{CORPUS}/ingest/index.csv",
+        shards=lambda w: shard_dirs(w.corpus),
     output:
-        table=f"{R}/labels/textons_k{{k}}.csv",
-        model=f"{R}/labels/textons_k{{k}}.npz",
-        summary=f"{R}/labels/textons_k{{k}}.json",
+        table=f"{CORPUS}/labels/textons_k{{k}}.csv",
+        model=f"{CORPUS}/labels/textons_k{{k}}.npz",
+        summary=f"{CORPUS}/labels/textons_k{{k}}.json",
     log:
-        f"{LOGS}/labels/textons_k{{k}}.log",
+        f"{CORPUS_LOGS}/labels/textons_k{{k}}.log",
     wildcard_constraints:
         k=r"\d+",
     conda:
@@ -100,14 +101,14 @@ rule texton_labels:
 
 rule world_targets:
     input:
-        split=f"{R}/labels/split.csv",
-        index=f"{R}/ingest/index.csv",
-        groundtruth=f"{WORLD}/groundtruth",
+        split=f"{CORPUS}/labels/split.csv",
+        index=f"{CORPUS}/ingest/index.csv",
+        groundtruth=f"{CORPUS}/world/groundtruth",
     output:
-        objects=f"{R}/labels/world_objects.csv",
-        scene=f"{R}/labels/world_scene.csv",
+        objects=f"{CORPUS}/labels/world_objects.csv",
+        scene=f"{CORPUS}/labels/world_scene.csv",
     log:
-        f"{LOGS}/labels/world_targets.log",
+        f"{CORPUS_LOGS}/labels/world_targets.log",
     conda:
         "../../envs/soundsight.yaml"
     script:
@@ -116,13 +117,13 @@ rule world_targets:
 
 rule annotation_labels:
     input:
-        split=f"{R}/labels/split.csv",
-        index=f"{R}/ingest/index.csv",
+        split=f"{CORPUS}/labels/split.csv",
+        index=f"{CORPUS}/ingest/index.csv",
     output:
-        table=f"{R}/labels/annotations.csv",
-        vocab=f"{R}/labels/annotations_vocab.json",
+        table=f"{CORPUS}/labels/annotations.csv",
+        vocab=f"{CORPUS}/labels/annotations_vocab.json",
     log:
-        f"{LOGS}/labels/annotations.log",
+        f"{CORPUS_LOGS}/labels/annotations.log",
     conda:
         "../../envs/soundsight.yaml"
     script:

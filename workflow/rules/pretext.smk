@@ -4,7 +4,7 @@
 rule train_pretext:
     input:
         unpack(task_frames),
-        labels=lambda w: pretext_models()[w.model]["labels"],
+        labels=lambda w: train_task(w.model)["labels"],
     output:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
@@ -21,16 +21,14 @@ rule train_pretext:
     params:
         pretext=config["pretext"],
         seed=config["seed"],
-        task=lambda w: pretext_models()[w.model],
+        task=lambda w: train_task(w.model),
     script:
         "../scripts/train_pretext.py"
 
 
 rule init_baseline:
     input:
-        split=f"{R}/labels/split.csv",
-        index=f"{R}/ingest/index.csv",
-        shards=shard_dirs(),
+        unpack(init_frames),
     output:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
@@ -38,35 +36,13 @@ rule init_baseline:
     log:
         f"{LOGS}/models/{{model}}.log",
     wildcard_constraints:
-        model="|".join(INIT_MODELS),
+        model="|".join(init_models()),
     conda:
         "../../envs/soundsight.yaml"
     threads: 2
     params:
-        pretext=config["pretext"],
+        pretext=lambda w: init_pretext(w.model),
         seed=config["seed"],
-        num_outputs=K0,
+        num_outputs=lambda w: MODELS[w.model].n_classes,
     script:
         "../scripts/init_baseline.py"
-
-
-rule cluster_accuracy:
-    input:
-        model=f"{R}/models/sound_cluster/model.pt",
-        spec=f"{R}/models/sound_cluster/model.json",
-        labels=f"{R}/labels/clusters_k{K0}.csv",
-        index=f"{R}/ingest/index.csv",
-        shards=shard_dirs(),
-    output:
-        summary=f"{R}/tables/owens2018/cluster_accuracy.json",
-        predictions=f"{R}/tables/owens2018/cluster_predictions.npz",
-    log:
-        f"{LOGS}/tables/cluster_accuracy.log",
-    conda:
-        "../../envs/soundsight.yaml"
-    params:
-        pretext=config["pretext"],
-        seed=config["seed"],
-        k=K0,
-    script:
-        "../scripts/cluster_accuracy.py"

@@ -5,9 +5,9 @@ rule units_frames:
     input:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
-        groundtruth=f"{WORLD}/groundtruth",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
+        groundtruth=f"{VIDEOS}/world/groundtruth",
     output:
         labels=f"{R}/units/{{model}}/labels.csv",
         top=f"{R}/units/{{model}}/top.npz",
@@ -60,8 +60,8 @@ rule unit_galleries:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
         top=f"{R}/units/{{model}}/top.npz",
-        index=f"{R}/ingest/index.csv",
-        split=f"{R}/labels/split.csv",
+        index=f"{VIDEOS}/ingest/index.csv",
+        split=f"{VIDEOS}/labels/split.csv",
     output:
         directory(f"{R}/units/{{model}}/gallery"),
     log:
@@ -88,69 +88,3 @@ rule units_human:
         threshold=config["units"]["threshold"],
     script:
         "../scripts/units_human.py"
-
-
-rule unit_figures:
-    input:
-        top=expand(
-            f"{R}/units/{{model}}/top.npz", model=available(config["units"]["models"])
-        ),
-        labels=expand(
-            f"{R}/units/{{model}}/labels.csv",
-            model=available(config["units"]["models"]),
-        ),
-        stills=expand(
-            f"{R}/units/{{model}}/stills_labels.csv",
-            model=available(config["units"]["models"]),
-        ),
-    output:
-        fig4=report(
-            f"{R}/figures/owens2018/fig4_detectors_vs_threshold.png",
-            caption="../report/fig4.rst",
-            category="Owens et al. 2018",
-            labels={"figure": "Fig. 4"},
-        ),
-        fig6=report(
-            f"{R}/figures/owens2018/fig6_detector_histograms.png",
-            caption="../report/fig6.rst",
-            category="Owens et al. 2018",
-            labels={"figure": "Fig. 6"},
-        ),
-        fig7=report(
-            f"{R}/figures/owens2018/fig7_detector_histograms_stills.png",
-            caption="../report/fig7.rst",
-            category="Owens et al. 2018",
-            labels={"figure": "Fig. 7"},
-        ),
-    log:
-        f"{LOGS}/figures/units.log",
-    conda:
-        "../../envs/soundsight.yaml"
-    params:
-        models=available(config["units"]["models"]),
-    script:
-        "../scripts/unit_figures.py"
-
-
-rule table1:
-    input:
-        rows=expand(f"{R}/units/{{model}}/table1_row.json", model=table1_models()),
-    output:
-        csv=f"{R}/tables/owens2018/table1.csv",
-        md=report(
-            f"{R}/tables/owens2018/table1.md",
-            caption="../report/table1.rst",
-            category="Owens et al. 2018",
-            labels={"table": "Table 1"},
-        ),
-        provenance=f"{R}/tables/owens2018/table1.provenance.json",
-    log:
-        f"{LOGS}/tables/table1.log",
-    conda:
-        "../../envs/soundsight.yaml"
-    params:
-        models=table1_models(),
-        config=config,
-        seed=config["seed"],
-    script:
-        "../scripts/table1.py"

@@ -1,21 +1,24 @@
-# The embedded AmbientWorld: raw videos and labelled image sets in official layouts.
+# The embedded AmbientWorld: each world corpus's raw videos (results/corpora/<corpus>/world/) and
+# the labelled image sets in official layouts (results/world/).
 
 
 rule world_videos:
     output:
-        manifest=f"{WORLD}/videos.csv",
-        bad=f"{WORLD}/bad_videos.csv",
-        videos=directory(f"{WORLD}/videos"),
-        groundtruth=directory(f"{WORLD}/groundtruth"),
-        summary=f"{WORLD}/world.json",
+        manifest=f"{CORPUS}/world/videos.csv",
+        bad=f"{CORPUS}/world/bad_videos.csv",
+        videos=directory(f"{CORPUS}/world/videos"),
+        groundtruth=directory(f"{CORPUS}/world/groundtruth"),
+        summary=f"{CORPUS}/world/world.json",
     log:
-        f"{LOGS}/world/videos.log",
+        f"{CORPUS_LOGS}/world_videos.log",
+    wildcard_constraints:
+        corpus=one_of(corpus_names(world_only=True)),
     conda:
         "../../envs/soundsight.yaml"
     threads: config["world"]["n_workers"]
     params:
-        world=config["world"],
-        seed=config["seed"],
+        world=lambda w: CORPORA[w.corpus].world,
+        seed=lambda w: CORPORA[w.corpus].world_seed,
         audio_rate=config["ingest"]["audio_rate"],
     script:
         "../scripts/world_videos.py"

@@ -1,12 +1,13 @@
-"""Sound texture (502-d) and spectrum (32-d) features of every frame's audio window in a shard."""
+"""The audio features of every frame's window in a shard (``features.names``, by registry name)."""
 
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
 import torch
 
-from soundsight.audio.features import clip_features
+from soundsight.audio.registry import compute_features
 from soundsight.audio.store import save_features
 from soundsight.data import load_shard_audio
 from soundsight.logs import configure
@@ -17,13 +18,9 @@ torch.set_num_threads(snakemake.threads)
 frames = pd.read_csv(shard / "frames.csv", dtype={"frame_id": str})
 sr = json.loads((shard / "summary.json").read_text())["audio_rate"]
 audio = load_shard_audio(shard)  # (N, n) float32, rows aligned with frames.csv
-feats = clip_features(
-    audio,
-    sr,
-    batch_size=cfg["batch_size"],
-    device=cfg["device"],
-    dtype=getattr(torch, cfg["dtype"]),
-    window_s=cfg["spectrum_window_s"],
-)
+t_start = time.perf_counter()
+feats = compute_features(audio, sr, cfg["names"], cfg)  # {name: (N, D)}
+wall_s = time.perf_counter() - t_start
 save_features(snakemake.output[0], frames["frame_id"].tolist(), feats)
-log.info("features of %d frames", len(frames))
+dims = {name: arr.shape[1] for name, arr in feats.items()}
+log.info("features %s of %d frames in %.2f s", dims, len(frames), wall_s)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from soundsight.logs import configure
-from soundsight.paper.table5 import cluster_sweep, plot_fig11
+from soundsight.papers.owens2018.figures import cluster_sweep, plot_fig11
 
 log = configure(snakemake.log[0])
 p = snakemake.params

@@ -1,4 +1,4 @@
-"""Ingest one shard of videos: sampled frames as JPEG + the audio window around each."""
+"""Ingest one shard of videos: sampled frames as JPEG, the audio window around each, the tracks."""
 
 from pathlib import Path
 
@@ -18,6 +18,7 @@ result = ingest_shard(
     window_s=cfg["window_s"],
     audio_rate=cfg["audio_rate"],
     jpeg_quality=cfg["jpeg_quality"],
+    track_rate=cfg["track_rate"],
     seed=snakemake.params.seed,
 )
 log.info("shard %s: %s", snakemake.wildcards.shard, result)

@@ -5,8 +5,9 @@ import time
 from pathlib import Path
 
 from soundsight.logs import configure
-from soundsight.paper.table1 import table1_with_published, write_table1
+from soundsight.papers.owens2018.tables import table1_markdown, table1_with_published
 from soundsight.provenance import provenance, write_json
+from soundsight.report.table import write_table
 
 started = time.time()
 log = configure(snakemake.log[0])
@@ -17,7 +18,8 @@ rows = {
 table = table1_with_published(rows)
 units = p.config["units"]
 out = snakemake.output
-write_table1(table, Path(out.csv), Path(out.md), units["top_k"], units["threshold"])
+md = table1_markdown(table, units["top_k"], units["threshold"])
+write_table(table, md, Path(out.csv), Path(out.md))
 prov = provenance(p.config, snakemake.input.rows, {"seed": p.seed}, started)
 write_json(snakemake.output.provenance, prov)
 log.info("table 1:\n%s", table)

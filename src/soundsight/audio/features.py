@@ -1,13 +1,19 @@
-"""Batched per-clip audio features: 502-d sound texture and 32-d cochlear spectrum."""
+"""Batched per-clip audio features: 502-d sound texture and 32-d cochlear spectrum.
+
+Registered as ``texture`` and ``spectrum`` (``soundsight.audio.registry``), computed together.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from soundsight.audio.registry import register_features
 from soundsight.audio.texture import N_BANDS, N_FEATURES, texture_and_spectrum
 from soundsight.device import resolve_device
 
@@ -48,3 +54,20 @@ def clip_features(
         texture[start:stop] = tex.cpu().numpy()
         spectrum[start:stop] = spec.cpu().numpy()
     return {"texture": texture, "spectrum": spectrum}
+
+
+@register_features("texture", "spectrum")
+def cochlear_features(audio: np.ndarray, sr: int, cfg: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """``texture`` (N, 502) and ``spectrum`` (N, 32) with the ``features:`` config's settings.
+
+    ``cfg`` keys (schema defaults when absent): ``batch_size``, ``device``, ``dtype``,
+    ``spectrum_window_s``.
+    """
+    return clip_features(
+        audio,
+        sr,
+        batch_size=cfg.get("batch_size", 16),
+        device=cfg.get("device", "auto"),
+        dtype=getattr(torch, cfg.get("dtype", "float32")),
+        window_s=cfg.get("spectrum_window_s", 0.0333),
+    )

@@ -1,5 +1,6 @@
-"""soundsight.data: video lists, sharding, ingest of raw videos into frames + audio windows, and
-readers of the real datasets (VOC2007, SUN397, ESC-50, DCASE 2013 scenes, AudioSet).
+"""soundsight.data: video lists, sharding, ingest of raw videos into frames + audio windows + whole
+audio tracks (``read_clip`` cuts any clip from them), and readers of the real datasets (VOC2007,
+SUN397, ESC-50, DCASE 2013 scenes, AudioSet).
 
 The opt-in downloader (``ARCHIVES``, ``Archive``, ``fetch``) is imported on first use only.
 """
@@ -25,6 +26,7 @@ from soundsight.data.manifest import (
     shard_slices,
 )
 from soundsight.data.sun import SunSplit, is_jpeg, read_sun
+from soundsight.data.tracks import ShardTracks, read_clip, read_tracks_table
 from soundsight.data.voc import VocSplit, read_voc
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "IngestParams",
     "Ontology",
     "ShardResult",
+    "ShardTracks",
     "SunSplit",
     "VideoRejectedError",
     "VocSplit",
@@ -48,11 +51,13 @@ __all__ = [
     "load_shard_audio",
     "merge_shards",
     "n_shards",
+    "read_clip",
     "read_dcase2013",
     "read_esc50",
     "read_ontology",
     "read_segments",
     "read_sun",
+    "read_tracks_table",
     "read_voc",
     "segments_manifest",
     "select_shard",

@@ -12,11 +12,13 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 from PIL import Image
+from scipy.signal import resample_poly
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,17 @@ class DecodedVideo:
     frame_times: np.ndarray  # (K,) presentation times of the frames kept, s
     images: list[Image.Image]  # K RGB frames, short side resized
     audio: np.ndarray  # (K, n_samples) float32 mono windows centred on ``times``
+    clip: tuple[float, float] = (math.nan, math.nan)  # (start, end) of the clip used, s
+
+
+@dataclass
+class AudioTrack:
+    """The mono audio of one clip as decoded in an audio-only pass (see ``decode_track``)."""
+
+    samples: np.ndarray  # (n,) float32 mono at ``rate``
+    rate: int  # Hz
+    t0: float  # time of samples[0] on the file's timeline, s (the frames' ``time_s`` timeline)
+    error: str = ""  # decode error that ended the pass early ('' when it reached the end)
 
 
 @dataclass
@@ -118,17 +131,58 @@ def decode_video(
     _check_file(Path(path))
     with _open(Path(path)) as container:
         try:
-            times, grab, images = _sample(container, Path(path), video_id, start, end, params)
+            times, grab, images, clip = _sample(container, Path(path), video_id, start, end, params)
         except av.FFmpegError as err:  # anything not classified more precisely below
             raise VideoRejectedError("unreadable", _av_message(err)) from err
     audio = cut_windows(grab.audio, grab.audio_t0, params.audio_rate, times, params.n_samples)
-    return DecodedVideo(times=times, frame_times=grab.frame_times, images=images, audio=audio)
+    return DecodedVideo(
+        times=times, frame_times=grab.frame_times, images=images, audio=audio, clip=clip
+    )
+
+
+def decode_track(path: str | Path, start: float, end: float, rate: int | None = None) -> AudioTrack:
+    """Mono audio of ``path`` from ``start`` to ``end`` s (file timeline) at ``rate`` Hz.
+
+    The stream is decoded at its own rate (FFmpeg only downmixes to mono); another ``rate`` is
+    then reached with ``scipy.signal.resample_poly`` over the whole track, which keeps sample m at
+    ``t0 + m / rate`` exactly (FFmpeg's resampler shifts by a fraction of a sample) and is what
+    ``soundsight.data.tracks.read_clip`` does, so a clip is the same whichever rate was stored.
+    For a video that ``decode_video`` accepted (``DecodedVideo.clip`` gives the bounds): a decode
+    error part-way is not a reject, since its frames and windows are good, but ends the track
+    early and is named in ``AudioTrack.error``. This pass is separate from the windows' one so that
+    those stay exactly as they were (same seek, same resampler state).
+    """
+    with _open(Path(path)) as container:
+        astream = container.streams.audio[0]
+        native = int(astream.codec_context.sample_rate)
+        if start - SEEK_MARGIN_S > SEEK_MIN_S:
+            _seek(container, start - SEEK_MARGIN_S)
+        audio, error = _AudioCollector(native), ""
+        try:
+            for packet in container.demux(astream):
+                audio.add(packet.decode())
+                if audio.end >= end:
+                    break
+            audio.flush()
+        except av.FFmpegError as err:
+            error = f"decode error after {max(audio.end, 0.0):.2f} s: {_av_message(err)}"
+            log.warning("audio track of %s ends early: %s", path, error)
+    samples = audio.samples()  # (n,) float32 at the native rate from audio.t0
+    t0 = start if audio.t0 is None else audio.t0
+    first = min(max(round((start - t0) * native), 0), len(samples))
+    stop = max(min(round((end - t0) * native), len(samples)), first)
+    samples, t0 = samples[first:stop], t0 + first / native
+    if rate is None or rate == native:
+        return AudioTrack(samples, native, t0, error)
+    ratio = Fraction(int(rate), native)
+    resampled = resample_poly(samples, ratio.numerator, ratio.denominator)  # (n * rate / native,)
+    return AudioTrack(resampled.astype(np.float32), int(rate), t0, error)
 
 
 def _sample(
     container, path: Path, video_id: str, start: float, end: float, params: IngestParams
-) -> tuple[np.ndarray, _Grab, list[Image.Image]]:
-    """Sampled times (K,), what decoding collected, and the K resized frames."""
+) -> tuple[np.ndarray, _Grab, list[Image.Image], tuple[float, float]]:
+    """Sampled times (K,), what decoding collected, the K resized frames, the clip's bounds."""
     vstream, astream = _streams(container)
     file_start, file_end = _declared_bounds(container, vstream, astream, path)
     low, high = _clip_bounds(file_start, file_end, start, end, params.window_s)
@@ -144,7 +198,7 @@ def _sample(
     check_extent("video", grab.video_end, file_end, need_to, duration)
     check_extent("audio", audio_end, file_end, need_to, duration)
     images = [resize_short_side(f.to_image(), params.short_side) for f in grab.frames]
-    return times, grab, images
+    return times, grab, images, (low, high)
 
 
 def _seek(container, t: float) -> None:

@@ -1,14 +1,17 @@
-"""Ingest a shard of videos into JPEG frames + per-frame audio windows; merge shards.
+"""Ingest a shard of videos into JPEG frames, per-frame audio windows and whole tracks; merge.
 
 Shard directory layout::
 
     frames/{frame_id}.jpg   frame_id = f"{video_id}_{k:02d}"
     frames.csv              frame_id, video_id, k, time_s, frame_time_s, jpg, audio_row, labels
     audio.npy               float32 (n_frames, n_samples), row i <-> frames.csv audio_row i
+    tracks.npy, tracks.csv  each ingested video's whole mono track (int16; soundsight.data.tracks)
     rejects.csv             video_id, path, code, reason
     summary.json            counts and parameters
 
-Every input video is either ingested (all its frames) or listed in rejects.csv with a reason.
+Every input video is either ingested (all its frames and its track) or listed in rejects.csv with
+a reason. The merge adds ``index.csv`` (all frames) and ``tracks.csv`` (all tracks, with their
+shard), so a paper knows before decoding anything how many clips of which length it can cut.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -27,7 +29,15 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from soundsight.data.decode import DecodedVideo, IngestParams, VideoRejectedError, decode_video
+from soundsight.data.decode import (
+    DecodedVideo,
+    IngestParams,
+    VideoRejectedError,
+    decode_track,
+    decode_video,
+)
+from soundsight.data.npyfile import NpyAppender, load_npy_mmap
+from soundsight.data.tracks import TRACK_COLUMNS, TRACKS_CSV, TRACKS_NPY, TrackWriter
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +52,14 @@ FRAME_COLUMNS = [
     "labels",
 ]
 REJECT_COLUMNS = ["video_id", "path", "code", "reason"]
-_TEXT_COLUMNS = {"frame_id": str, "video_id": str, "jpg": str, "labels": str, "path": str}
+_TEXT_COLUMNS = {
+    "frame_id": str,
+    "video_id": str,
+    "jpg": str,
+    "labels": str,
+    "path": str,
+    "error": str,
+}
 
 
 @dataclass
@@ -53,6 +70,7 @@ class ShardResult:
     frames: pd.DataFrame  # FRAME_COLUMNS, one row per frame
     rejects: pd.DataFrame  # REJECT_COLUMNS, one row per rejected video
     summary: dict
+    tracks: pd.DataFrame  # TRACK_COLUMNS, one row per ingested video
 
     @property
     def n_input(self) -> int:
@@ -85,9 +103,15 @@ def ingest_shard(
     audio_rate: int = 22050,
     jpeg_quality: int = 90,
     seed: int = 0,
+    track_rate: int | None = None,
     progress: bool = True,
 ) -> ShardResult:
-    """Decode every video of ``videos`` (a video list) into ``out_dir``; see the module doc."""
+    """Decode every video of ``videos`` (a video list) into ``out_dir``; see the module doc.
+
+    ``track_rate`` is the rate (Hz) of the stored tracks; None keeps each video's own rate.
+    """
+    if track_rate is not None and track_rate < 1:
+        raise ValueError(f"track_rate must be >= 1 or None, got {track_rate}")
     params = IngestParams(frames_per_video, short_side, window_s, audio_rate, seed)
     videos = _normalise_videos(videos)
     out_dir = Path(out_dir)
@@ -96,7 +120,8 @@ def ingest_shard(
     frame_rows: list[dict] = []
     reject_rows: list[dict] = []
     n_ingested = 0
-    with _AudioRows(out_dir / "audio.npy", params.n_samples) as audio_out:
+    audio_rows = NpyAppender(out_dir / "audio.npy", "<f4", (params.n_samples,))  # (N, n)
+    with audio_rows as audio_out, TrackWriter(out_dir / TRACKS_NPY) as tracks_out:
         rows = videos.itertuples(index=False)
         for row in tqdm(rows, total=len(videos), desc="ingest", unit="video", disable=not progress):
             try:
@@ -107,14 +132,19 @@ def ingest_shard(
                 continue
             frame_rows += _save_frames(decoded, row, out_dir, audio_out.n_rows, jpeg_quality)
             audio_out.append(decoded.audio)
+            tracks_out.add(row.video_id, decode_track(row.path, *decoded.clip, track_rate))
             n_ingested += 1
         n_audio_rows = audio_out.n_rows
+        tracks = tracks_out.table()
     frames = pd.DataFrame(frame_rows, columns=FRAME_COLUMNS)
     rejects = pd.DataFrame(reject_rows, columns=REJECT_COLUMNS)
     _reconcile(len(videos), n_ingested, len(rejects), len(frames), n_audio_rows, params)
+    _reconcile_tracks(frames, tracks)
     summary = _shard_summary(videos, frames, rejects, params, jpeg_quality, t_start)
+    summary.update(_tracks_summary(tracks, track_rate))
     frames.to_csv(out_dir / "frames.csv", index=False)
     rejects.to_csv(out_dir / "rejects.csv", index=False)
+    tracks.to_csv(out_dir / TRACKS_CSV, index=False)
     _write_json(out_dir / "summary.json", summary)
     log.info(
         "shard %s: %d/%d videos ingested, %d frames",
@@ -123,7 +153,9 @@ def ingest_shard(
         len(videos),
         len(frames),
     )
-    return ShardResult(out_dir=out_dir, frames=frames, rejects=rejects, summary=summary)
+    return ShardResult(
+        out_dir=out_dir, frames=frames, rejects=rejects, summary=summary, tracks=tracks
+    )
 
 
 def load_shard_audio(shard_dir: str | Path) -> np.ndarray:
@@ -131,79 +163,42 @@ def load_shard_audio(shard_dir: str | Path) -> np.ndarray:
     path = Path(shard_dir) / "audio.npy"
     if not path.is_file():
         raise FileNotFoundError(f"no audio.npy in shard {shard_dir}")
-    with open(path, "rb") as f:
-        major, _ = np.lib.format.read_magic(f)
-        read_header = (
-            np.lib.format.read_array_header_1_0
-            if major == 1
-            else np.lib.format.read_array_header_2_0
-        )
-        shape, _, dtype = read_header(f)
-    if 0 in shape:  # an empty file region cannot be memory-mapped
-        return np.zeros(shape, dtype=dtype)
-    return np.load(path, mmap_mode="r")
+    return load_npy_mmap(path)
 
 
 def merge_shards(shard_dirs: list[str | Path], out_dir: str | Path) -> dict:
-    """Write ``index.csv``, ``rejects.csv`` and ``ingest_summary.json`` for all shards.
+    """Write ``index.csv``, ``tracks.csv``, ``rejects.csv`` and ``ingest_summary.json``.
 
-    ``index.csv`` holds every frames.csv row plus ``shard`` (position in ``shard_dirs``) and
-    ``shard_dir`` (relative to ``out_dir``); audio stays in each shard (``load_shard_audio``).
+    ``index.csv`` holds every frames.csv row and ``tracks.csv`` every shard's tracks.csv row,
+    each plus ``shard`` (position in ``shard_dirs``) and ``shard_dir`` (relative to ``out_dir``);
+    audio stays in each shard (``load_shard_audio``, ``soundsight.data.tracks.read_clip``).
     Raises ValueError when shards disagree with their summaries or with each other.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    frames, rejects, summaries = [], [], []
+    frames, rejects, tracks, summaries = [], [], [], []
     for i, shard_dir in enumerate(map(Path, shard_dirs)):
-        shard_frames, shard_rejects, summary = _read_checked_shard(shard_dir)
+        shard_frames, shard_rejects, shard_tracks, summary = _read_checked_shard(shard_dir)
         rel = os.path.relpath(shard_dir.resolve(), out_dir.resolve())
-        for table in (shard_frames, shard_rejects):
+        for table in (shard_frames, shard_rejects, shard_tracks):
             table.insert(0, "shard_dir", rel)
             table.insert(0, "shard", i)
         frames.append(shard_frames)
         rejects.append(shard_rejects)
+        tracks.append(shard_tracks)
         summaries.append(summary)
     index = _concat(frames, ["shard", "shard_dir", *FRAME_COLUMNS])
     all_rejects = _concat(rejects, ["shard", "shard_dir", *REJECT_COLUMNS])
+    all_tracks = _concat(tracks, ["shard", "shard_dir", *TRACK_COLUMNS])
     _check_unique(index, "frame_id")
     _check_unique(pd.concat([index.drop_duplicates("video_id"), all_rejects]), "video_id")
     total = _merged_summary(summaries, index, all_rejects)
+    total.update(_merged_tracks_summary(all_tracks, index, summaries))
     index.to_csv(out_dir / "index.csv", index=False)
+    all_tracks.to_csv(out_dir / TRACKS_CSV, index=False)
     all_rejects.to_csv(out_dir / "rejects.csv", index=False)
     _write_json(out_dir / "ingest_summary.json", total)
     return total
-
-
-class _AudioRows:
-    """Append (k, n_samples) float32 rows to a raw file, then write them as one .npy array."""
-
-    def __init__(self, path: Path, n_samples: int) -> None:
-        self.path, self.n_samples, self.n_rows = path, n_samples, 0
-        self.tmp = path.with_name(path.name + ".part")
-
-    def __enter__(self) -> _AudioRows:
-        self.raw = open(self.tmp, "wb")  # noqa: SIM115 - closed in __exit__
-        return self
-
-    def append(self, rows: np.ndarray) -> None:
-        """Append rows (k, n_samples)."""
-        if rows.ndim != 2 or rows.shape[1] != self.n_samples:
-            raise ValueError(f"audio rows must be (k, {self.n_samples}), got {rows.shape}")
-        self.raw.write(np.ascontiguousarray(rows, dtype="<f4").tobytes())
-        self.n_rows += rows.shape[0]
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.raw.close()
-        if exc_type is None:
-            header = {
-                "descr": "<f4",
-                "fortran_order": False,
-                "shape": (self.n_rows, self.n_samples),
-            }
-            with open(self.path, "wb") as out, open(self.tmp, "rb") as src:
-                np.lib.format.write_array_header_1_0(out, header)
-                shutil.copyfileobj(src, out, 16 << 20)
-        self.tmp.unlink(missing_ok=True)
 
 
 def _normalise_videos(videos: pd.DataFrame) -> pd.DataFrame:
@@ -287,6 +282,26 @@ def _reconcile(
         )
 
 
+def _reconcile_tracks(frames: pd.DataFrame, tracks: pd.DataFrame) -> None:
+    """Raise RuntimeError unless there is one track per ingested video, in frames.csv order."""
+    videos = frames["video_id"].drop_duplicates().tolist()
+    if tracks["video_id"].tolist() != videos:
+        raise RuntimeError(
+            f"ingest track mismatch: {len(tracks)} tracks for {len(videos)} ingested videos"
+        )
+
+
+def _tracks_summary(tracks: pd.DataFrame, track_rate: int | None) -> dict:
+    """The tracks' part of summary.json."""
+    return {
+        "track_rate": "native" if track_rate is None else int(track_rate),
+        "n_tracks": len(tracks),
+        "n_track_samples": int(tracks["n_samples"].sum()),
+        "track_s": round(float(tracks["duration_s"].sum()), 6),
+        "n_track_errors": int((tracks["error"] != "").sum()),
+    }
+
+
 def _shard_summary(
     videos: pd.DataFrame,
     frames: pd.DataFrame,
@@ -315,15 +330,19 @@ def _shard_summary(
     }
 
 
-def _read_checked_shard(shard_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """frames.csv, rejects.csv and summary.json of a shard, checked against each other."""
-    for name in ("frames.csv", "rejects.csv", "summary.json", "audio.npy"):
+def _read_checked_shard(
+    shard_dir: Path,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """frames.csv, rejects.csv, tracks.csv and summary.json of a shard, checked together."""
+    for name in ("frames.csv", "rejects.csv", "summary.json", "audio.npy", TRACKS_CSV, TRACKS_NPY):
         if not (shard_dir / name).is_file():
             raise FileNotFoundError(f"shard {shard_dir} has no {name}")
     summary = json.loads((shard_dir / "summary.json").read_text())
     frames = _read_csv(shard_dir / "frames.csv")
     rejects = _read_csv(shard_dir / "rejects.csv")
+    tracks = _read_csv(shard_dir / TRACKS_CSV)
     n_audio = load_shard_audio(shard_dir).shape[0]
+    n_track_samples = load_npy_mmap(shard_dir / TRACKS_NPY).shape[0]
     checks = {
         "ingested + rejected == input": summary["n_ingested"] + summary["n_rejected"]
         == summary["n_input"],
@@ -331,11 +350,15 @@ def _read_checked_shard(shard_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, di
         "audio.npy rows == n_frames": n_audio == summary["n_frames"],
         "rejects.csv rows == n_rejected": len(rejects) == summary["n_rejected"],
         "frames.csv videos == n_ingested": frames["video_id"].nunique() == summary["n_ingested"],
+        "tracks.csv videos == frames.csv videos": tracks["video_id"].tolist()
+        == frames["video_id"].drop_duplicates().tolist(),
+        "tracks.npy samples == tracks.csv samples": n_track_samples
+        == int(tracks["n_samples"].sum()),
     }
     failed = [name for name, ok in checks.items() if not ok]
     if failed:
         raise ValueError(f"shard {shard_dir} is inconsistent: {', '.join(failed)}")
-    return frames, rejects, summary
+    return frames, rejects, tracks, summary
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -379,6 +402,29 @@ def _merged_summary(summaries: list[dict], index: pd.DataFrame, rejects: pd.Data
     total["reject_codes"] = dict(sorted(Counter(rejects["code"]).items()))
     total["seeds"] = sorted({s["seed"] for s in summaries})
     return total
+
+
+def _merged_tracks_summary(
+    tracks: pd.DataFrame, index: pd.DataFrame, summaries: list[dict]
+) -> dict:
+    """Track totals over shards; raise ValueError unless every ingested video has one track."""
+    if sorted(tracks["video_id"]) != sorted(index["video_id"].drop_duplicates()):
+        raise ValueError(
+            f"merged tracks disagree with the index: {len(tracks)} tracks for "
+            f"{index['video_id'].nunique()} ingested videos"
+        )
+    rates = {s["track_rate"] for s in summaries}
+    if len(rates) > 1:
+        raise ValueError(
+            f"shards were ingested with different track_rate: {sorted(rates, key=str)}"
+        )
+    return {
+        "track_rate": rates.pop() if rates else None,
+        "n_tracks": len(tracks),
+        "track_s": round(float(tracks["duration_s"].sum()), 6),
+        "track_rates": sorted(int(r) for r in tracks["rate"].unique()),
+        "n_track_errors": int((tracks["error"] != "").sum()),
+    }
 
 
 def _write_json(path: Path, payload: dict) -> None:

@@ -18,11 +18,10 @@ from PIL import Image, UnidentifiedImageError
 from torch import Tensor
 
 from soundsight.detect.boxes import ImageBoxes, box_iou_np, scale_boxes_np
+from soundsight.models.input_spec import ImageSpec, image_spec
 
 log = logging.getLogger(__name__)
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 CACHE_LIMIT = 20_000  # images kept decoded in memory (uint8) when a set is at most this large
 
 
@@ -78,10 +77,12 @@ class ImageLoader:
         return x
 
 
-def normalize(batch: Tensor) -> Tensor:
-    """uint8 images (B, 3, S, S) -> float32 ImageNet-normalised."""
-    mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+def normalize(batch: Tensor, spec: ImageSpec | None = None) -> Tensor:
+    """uint8 images (B, 3, S, S) -> float32, normalised with the mean and std of ``spec``
+    (default: the image spec's ImageNet statistics)."""
+    spec = image_spec(batch.shape[-1]) if spec is None else spec
+    mean = torch.tensor(spec.mean).view(1, 3, 1, 1)
+    std = torch.tensor(spec.std).view(1, 3, 1, 1)
     return (batch.float() / 255.0 - mean) / std
 
 

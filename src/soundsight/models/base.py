@@ -10,7 +10,9 @@ Every model built by the registry is a ``FeatureModel``:
   sizes of those layers, derived from the layer geometry (no forward pass),
 - ``receptive_fields()`` -> stride, size and offset in input pixels of every spatial layer,
 - ``head`` (the final ``nn.Linear``), ``trunk_parameters()`` (everything else),
-  ``reset_head(num_outputs)``.
+  ``reset_head(num_outputs)``,
+- ``input_spec`` -> the :class:`~soundsight.models.input_spec.ImageSpec` its input follows
+  (``spec_for(input_size=...)`` gives it from the constructor arguments without building).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from .input_spec import ImageSpec
 
 # A stage computes one named layer from the outputs computed so far ("input" = the images).
 Stage = Callable[[dict[str, Tensor]], Tensor]
@@ -93,7 +98,8 @@ def walk_geometry(
         if out < 1:
             raise ValueError(
                 f"input_size {input_size} is too small: layer {g.name!r} (kernel {g.kernel}, "
-                f"stride {g.stride}) gets a {n}x{n} input and would produce no output"
+                f"stride {g.stride}) gets a {n}x{n} input and would produce no output; the "
+                f"smallest input size that works is {min_input_size(geometry)}"
             )
         new_rf = ReceptiveField(
             size=rf.size + (g.kernel - 1) * rf.stride,
@@ -104,6 +110,25 @@ def walk_geometry(
         prev = g.name
     del state["input"]
     return state
+
+
+def min_input_size(geometry: Sequence[LayerGeometry], limit: int = 4096) -> int:
+    """Smallest square input side for which every layer of ``geometry`` has a non-empty output."""
+    for n in range(1, limit + 1):
+        if _all_non_empty(geometry, n):
+            return n
+    raise ValueError(f"no input side up to {limit} px gives non-empty outputs")
+
+
+def _all_non_empty(geometry: Sequence[LayerGeometry], input_size: int) -> bool:
+    sides = {"input": input_size}
+    prev = "input"
+    for g in geometry:
+        sides[g.name] = layer_out_size(sides[g.source or prev], g)
+        if sides[g.name] < 1:
+            return False
+        prev = g.name
+    return True
 
 
 class FeatureModel(nn.Module):
@@ -117,6 +142,7 @@ class FeatureModel(nn.Module):
     layer_names: tuple[str, ...] = ()
     default_layers: tuple[str, ...] = ()
     feature_layer: str = ""
+    head_layers: tuple[str, ...] = ()  # modules after the last conv layer: fine-tuning's "head"
     head: nn.Linear
 
     def __init__(self, num_outputs: int, input_size: int, multilabel: bool) -> None:
@@ -152,7 +178,23 @@ class FeatureModel(nn.Module):
         """``feature_layer`` map -> logits (B, num_outputs) (or the head's input if pre_logits)."""
         raise NotImplementedError
 
+    def _fixed_sides(self) -> dict[str, int]:
+        """Spatial side of map layers whose size does not follow the geometry (adaptive pools)."""
+        return {}
+
+    @classmethod
+    def spec_for(cls, input_size: int, **_: Any) -> ImageSpec:
+        """The input spec of a model built with ``input_size`` (other constructor arguments are
+        ignored here; override where they change the input): RGB ``input_size`` crops of frames
+        resized to 256/227 of it, ImageNet-normalised."""
+        return ImageSpec(int(input_size))
+
     # --- shared API ---------------------------------------------------------------------------
+    @property
+    def input_spec(self) -> ImageSpec:
+        """What ``forward`` takes: see :meth:`spec_for` (``input_spec.shape`` = (3, S, S))."""
+        return self.spec_for(input_size=self.input_size)
+
     def forward(self, x: Tensor) -> Tensor:
         """Images (B, 3, H, W) -> logits (B, num_outputs)."""
         return self.forward_head(self.forward_features(x))
@@ -193,12 +235,13 @@ class FeatureModel(nn.Module):
         spatial = walk_geometry(self._geometry(), size)
         channels = self._layer_channels()
         vectors = self._vector_layers()
+        fixed = self._fixed_sides()
         shapes: dict[str, tuple[int, ...]] = {}
         for name in self.layer_names:
             if name in vectors:
                 shapes[name] = (channels[name],)
             else:
-                side = spatial[name][0]
+                side = fixed[name] if name in fixed else spatial[name][0]
                 shapes[name] = (channels[name], side, side)
         return shapes
 

@@ -1,7 +1,8 @@
 """Frozen-trunk feature extraction for the probes.
 
 Images are resized to ``resize_size`` x ``resize_size`` (the paper: 256 x 256), centre-cropped to
-``input_size`` (227), normalised with the ImageNet statistics and passed through
+``input_size`` (227), normalised with the image spec's statistics (ImageNet's by default; see
+:mod:`soundsight.models.input_spec`) and passed through
 ``model.forward_intermediates(x, layers)`` in eval mode under ``torch.no_grad()``. Each requested
 layer comes back flattened to (N, D).
 """
@@ -20,25 +21,26 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 from tqdm.auto import tqdm
 
+from soundsight.models.input_spec import ImageSpec, image_spec
+
 log = logging.getLogger(__name__)
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 
+def probe_transform(
+    input_size: int | ImageSpec, resize_size: int | None = None
+) -> transforms.Compose:
+    """Square resize, centre crop and normalisation: PIL image -> (3, S, S) tensor.
 
-def probe_transform(input_size: int, resize_size: int) -> transforms.Compose:
-    """Square resize, centre crop and ImageNet normalisation: PIL image -> (3, S, S) tensor."""
-    if input_size < 1 or resize_size < input_size:
-        raise ValueError(
-            f"need 1 <= input_size <= resize_size, got input_size={input_size}, "
-            f"resize_size={resize_size}"
-        )
+    ``input_size`` is the crop side or a model's ``input_spec`` (its resize side and statistics
+    are used; a bare int: ImageNet statistics); ``resize_size`` overrides the resize side.
+    """
+    spec = image_spec(input_size, resize_size)  # ValueError unless 1 <= input <= resize side
     return transforms.Compose(
         [
-            transforms.Resize((resize_size, resize_size)),
-            transforms.CenterCrop(input_size),
+            transforms.Resize((spec.resize_size, spec.resize_size)),
+            transforms.CenterCrop(spec.input_size),
             transforms.ToTensor(),
-            transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+            transforms.Normalize(spec.mean, spec.std),
         ]
     )
 
@@ -56,8 +58,8 @@ def extract_features(
     model: nn.Module,
     image_paths: Sequence[str | Path],
     layers: Sequence[str],
-    input_size: int,
-    resize_size: int,
+    input_size: int | ImageSpec,
+    resize_size: int | None = None,
     batch_size: int = 64,
     device: str | torch.device = "cpu",
     progress: bool = True,
@@ -67,7 +69,8 @@ def extract_features(
 
     The model is moved to ``device`` and run in eval mode; its previous train/eval mode is
     restored afterwards. Its parameters and buffers are never modified. ``num_workers`` > 0
-    decodes images in DataLoader worker processes.
+    decodes images in DataLoader worker processes. ``input_size``/``resize_size``: as for
+    :func:`probe_transform`.
     """
     if len(layers) == 0:
         raise ValueError("extract_features needs at least one layer name")

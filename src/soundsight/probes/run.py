@@ -16,13 +16,15 @@ import torch
 
 from soundsight.data.sun import n_partitions, read_sun
 from soundsight.data.voc import read_voc
+from soundsight.models.input_spec import image_spec
 from soundsight.probes.extract import assert_trunk_unchanged, extract_features, snapshot_state
 from soundsight.probes.svm import sample_per_class, train_sun_probe, train_voc_probe
 
 
 def resize_for(input_size: int) -> int:
-    """The paper resizes to 256 and centre-crops 227; the same ratio at a scaled input size."""
-    return round(input_size * 256 / 227)
+    """The paper resizes to 256 and centre-crops 227; the same ratio at a scaled input size
+    (the image spec's default resize side)."""
+    return image_spec(input_size).resize_size
 
 
 def _features(

@@ -16,16 +16,16 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset, Sampler
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from soundsight.models.input_spec import ImageSpec, image_spec
 
 # A training sample key: (index, epoch, seed); a plain int means "index, no augmentation stream".
 SampleKey = tuple[int, int, int]
 
 
-def resize_side(input_size: int) -> int:
-    """Short side the frames are resized to before cropping (CaffeNet: 256 for 227 crops)."""
-    return round(input_size * 256 / 227)
+def resize_side(input_size: int | ImageSpec) -> int:
+    """Short side the frames are resized to before cropping: the spec's ``resize_size`` (for a
+    bare input size, CaffeNet's ratio: 256 for 227 crops)."""
+    return image_spec(input_size).resize_size
 
 
 def check_targets(targets: np.ndarray, n: int) -> np.ndarray:
@@ -47,8 +47,10 @@ def check_targets(targets: np.ndarray, n: int) -> np.ndarray:
 class FrameDataset(Dataset):
     """JPEG frames with softmax (int64) or multi-label (float32 bits) targets.
 
-    ``train``: resize the short side to ``resize_side(input_size)``, random ``input_size`` crop,
-    random horizontal flip; otherwise the centre crop. Images are ImageNet-normalised.
+    ``input_size``: the crop side, or the model's :class:`ImageSpec` (``model.input_spec``),
+    whose resize side and normalisation are then used (a bare int: ImageNet statistics and
+    CaffeNet's 256/227 resize). ``train``: resize the short side to ``resize_side``, random
+    ``input_size`` crop, random horizontal flip; otherwise the centre crop.
     Items are ``(image (3, S, S) float32, target)``. Decoded, resized frames are kept in memory
     when the set has at most ``cache_limit`` images (the embedded world's few thousand frames),
     so later epochs skip JPEG decoding; larger sets are decoded every time.
@@ -57,16 +59,22 @@ class FrameDataset(Dataset):
     cache_limit = 20_000
 
     def __init__(
-        self, image_paths: Sequence[Path], targets: np.ndarray, input_size: int, train: bool
+        self,
+        image_paths: Sequence[Path],
+        targets: np.ndarray,
+        input_size: int | ImageSpec,
+        train: bool,
     ) -> None:
-        if input_size < 1:
+        if not isinstance(input_size, ImageSpec) and input_size < 1:
             raise ValueError(f"input_size must be >= 1, got {input_size}")
+        self.spec = image_spec(input_size)
         self.image_paths = [Path(p) for p in image_paths]
         self.targets = check_targets(targets, len(self.image_paths))
-        self.input_size = int(input_size)
+        self.input_size = self.spec.input_size
         self.train = bool(train)
-        self._scale = (1.0 / (255.0 * np.asarray(IMAGENET_STD))).astype(np.float32)  # (3,)
-        self._shift = (np.asarray(IMAGENET_MEAN) / np.asarray(IMAGENET_STD)).astype(np.float32)
+        mean, std = np.asarray(self.spec.mean), np.asarray(self.spec.std)  # (3,) float64
+        self._scale = (1.0 / (255.0 * std)).astype(np.float32)  # (3,)
+        self._shift = (mean / std).astype(np.float32)
         self._cache: dict[int, Image.Image] | None = (
             {} if len(self.image_paths) <= self.cache_limit else None
         )
@@ -90,7 +98,7 @@ class FrameDataset(Dataset):
         return torch.from_numpy(x), torch.from_numpy(np.asarray(self.targets[index]))
 
     def _load(self, index: int) -> Image.Image:
-        """The frame as RGB, short side resized to ``resize_side(input_size)`` (cached if small)."""
+        """The frame as RGB, short side resized to ``spec.resize_size`` (cached if small)."""
         if self._cache is not None and index in self._cache:
             return self._cache[index]
         image = self._decode(index)
@@ -105,10 +113,10 @@ class FrameDataset(Dataset):
                 image = im.convert("RGB")
         except (OSError, ValueError) as err:
             raise OSError(f"cannot read frame {path}: {err}") from err
-        return image.resize(resized_size(*image.size, self.input_size), Image.Resampling.BILINEAR)
+        return image.resize(resized_size(*image.size, self.spec), Image.Resampling.BILINEAR)
 
 
-def resized_size(width: int, height: int, input_size: int) -> tuple[int, int]:
+def resized_size(width: int, height: int, input_size: int | ImageSpec) -> tuple[int, int]:
     """(width, height) of a frame whose short side is resized to ``resize_side(input_size)``."""
     side = resize_side(input_size)
     scale = side / min(width, height)

@@ -26,9 +26,8 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 from torchvision.io import ImageReadMode, decode_image, decode_jpeg
 
+from soundsight.models.input_spec import ImageSpec, image_spec
 from soundsight.train.dataset import (
-    IMAGENET_MEAN,
-    IMAGENET_STD,
     FrameDataset,
     SampleKey,
     augmentation_rng,
@@ -139,28 +138,32 @@ def _decode_one(data: torch.Tensor, path: Path, device: torch.device) -> torch.T
 
 
 def augment_batch(
-    images: list[torch.Tensor], keys: list[SampleKey], input_size: int, train: bool
+    images: list[torch.Tensor], keys: list[SampleKey], input_size: int | ImageSpec, train: bool
 ) -> torch.Tensor:
-    """(B, 3, S, S) float32 ImageNet-normalised crops of decoded (3, H, W) uint8 ``images``.
+    """(B, 3, S, S) float32 normalised crops of decoded (3, H, W) uint8 ``images``.
 
-    Each image's short side is resized to ``resize_side(input_size)`` (bilinear, antialiased),
-    then cropped like :class:`FrameDataset`: at the window :func:`crop_window` draws from the
-    sample's generator (and flipped) when ``train``, else at the centre.
+    ``input_size``: the crop side or an :class:`ImageSpec` (as for :class:`FrameDataset`, whose
+    ``spec`` the loader passes). Each image's short side is resized to ``resize_side(input_size)``
+    (bilinear, antialiased), then cropped like :class:`FrameDataset`: at the window
+    :func:`crop_window` draws from the sample's generator (and flipped) when ``train``, else at
+    the centre; then normalised with the spec's mean and std.
     """
+    spec = image_spec(input_size)
+    size = spec.input_size
     crops = []
     for image, key in zip(images, keys, strict=True):
         h, w = image.shape[-2:]
-        new_w, new_h = resized_size(w, h, input_size)
+        new_w, new_h = resized_size(w, h, spec)
         x = image.unsqueeze(0).float()  # (1, 3, H, W) in [0, 255]
         if (new_h, new_w) != (h, w):
             x = F.interpolate(x, size=(new_h, new_w), mode="bilinear", antialias=True)
         rng = augmentation_rng(key) if train else None
-        left, top, flip = crop_window(new_w, new_h, input_size, rng)
-        x = x[..., top : top + input_size, left : left + input_size]
+        left, top, flip = crop_window(new_w, new_h, size, rng)
+        x = x[..., top : top + size, left : left + size]
         crops.append(x.flip(-1) if flip else x)
     batch = torch.cat(crops).round_().clamp_(0, 255)  # (B, 3, S, S), 8-bit like PIL's output
-    mean = batch.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255.0
-    std = batch.new_tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255.0
+    mean = batch.new_tensor(spec.mean).view(1, 3, 1, 1) * 255.0
+    std = batch.new_tensor(spec.std).view(1, 3, 1, 1) * 255.0
     return (batch - mean) / std
 
 
@@ -170,5 +173,5 @@ def to_device(
     """``(x (B, 3, S, S), y)`` on ``device`` from a loader batch of :class:`EncodedFrames`."""
     paths = [frames.image_paths[int(k[0])] for k in batch.keys]
     images = decode_batch(batch.data, paths, device)
-    x = augment_batch(images, batch.keys, frames.input_size, frames.train)
+    x = augment_batch(images, batch.keys, frames.spec, frames.train)
     return x, batch.targets.to(device, non_blocking=True)

@@ -1,8 +1,15 @@
-"""Pretext training loop: SGD with momentum, step decay, checkpoint and exact resume.
+"""The training loop: one resumable loop for every task, optimiser and schedule.
 
-Owens et al. 2018, §3.2: batch 256, 320,000 iterations, lr 0.01 divided by 10 every 100,000
-iterations. ``lr_steps`` holds the decay points as fractions of ``iterations`` so that scaled-down
-runs keep the same schedule shape.
+What a batch's forward pass, loss and held-out metrics are belongs to the task
+(:mod:`soundsight.train.tasks`: ``softmax``, ``multilabel``, ...); the optimiser and learning-rate
+schedule come by name from :mod:`soundsight.train.optim` (``sgd`` + ``step`` as Owens et al.
+2018, ``adamw`` + ``onecycle`` as the student reproduction). The loop itself moves batches to
+the device, steps, checkpoints atomically and resumes exactly (same weights as an uninterrupted
+run), data-parallel over processes when asked and in bf16 autocast on CUDA.
+
+The defaults are Owens et al. 2018, §3.2: batch 256, 320,000 iterations, SGD with momentum, lr
+0.01 divided by 10 every 100,000 iterations. ``lr_steps`` holds the decay points as fractions of
+``iterations`` so that scaled-down runs keep the same schedule shape.
 """
 
 from __future__ import annotations
@@ -43,7 +50,17 @@ from soundsight.train.device_decode import (
     resolve_decode,
 )
 from soundsight.train.distributed import Rank
-from soundsight.train.evaluate import Task, evaluate, headline, loss_function
+from soundsight.train.evaluate import evaluate
+from soundsight.train.optim import (
+    OPTIMIZERS,
+    SCHEDULES,
+    apply_schedule,
+    frozen_in_eval,
+    lr_at,
+    make_optimizer,
+    scheduler_state,
+)
+from soundsight.train.tasks import Task, get_task
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +77,16 @@ _TRAJECTORY_KEYS = (
     "input_size",
     "model",
     "model_kwargs",
+    "optimizer",
+    "schedule",
+    "pct_start",
+    "div_factor",
+    "final_div_factor",
+    "cycle_momentum",
+    "trainable",
 )
+
+__all__ = ["TrainConfig", "lr_at", "make_optimizer", "resolve_device", "train"]
 
 
 @dataclass
@@ -74,7 +100,11 @@ class TrainConfig:
     :mod:`soundsight.train.distributed`), each taking ``batch_size / world_size`` of every batch.
     ``decode`` is where training frames are decoded: ``pil`` in the loader workers, ``device`` in
     batches on the training device, ``auto`` the latter only where it pays (see
-    :mod:`soundsight.train.device_decode`).
+    :mod:`soundsight.train.device_decode`). ``optimizer`` (``sgd``/``adamw``), ``schedule``
+    (``step``: ``lr_steps``/``gamma``; ``onecycle``: ``pct_start``, ``div_factor``,
+    ``final_div_factor``, ``cycle_momentum`` as torch's OneCycleLR) and ``trainable``
+    (parameter-name prefixes to train, the rest frozen; empty: all) are described in
+    :mod:`soundsight.train.optim`.
     """
 
     iterations: int = 320_000
@@ -98,10 +128,24 @@ class TrainConfig:
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     world_size: int = 1
     decode: str = "auto"
+    optimizer: str = "sgd"
+    schedule: str = "step"
+    pct_start: float = 0.3
+    div_factor: float = 25.0
+    final_div_factor: float = 1e4
+    cycle_momentum: bool = True
+    trainable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.lr_steps = tuple(float(f) for f in self.lr_steps)
         self.model_kwargs = dict(self.model_kwargs)
+        if isinstance(self.trainable, str):
+            self.trainable = (self.trainable,)
+        self.trainable = tuple(str(p) for p in self.trainable)
+        self._check_ranges()
+        self._check_choices()
+
+    def _check_ranges(self) -> None:
         positive = ("iterations", "batch_size", "input_size", "log_every", "world_size")
         for name in positive:
             if int(getattr(self, name)) < 1:
@@ -114,10 +158,6 @@ class TrainConfig:
                 f"TrainConfig.batch_size {self.batch_size} must be divisible by world_size "
                 f"{self.world_size}"
             )
-        if self.decode not in DECODE_MODES:
-            raise ValueError(
-                f"TrainConfig.decode must be one of {DECODE_MODES}, got {self.decode!r}"
-            )
         if self.lr <= 0 or not 0 < self.gamma <= 1 or not 0 <= self.momentum < 1:
             raise ValueError(
                 f"TrainConfig needs lr > 0, 0 < gamma <= 1, 0 <= momentum < 1; got lr={self.lr}, "
@@ -129,6 +169,21 @@ class TrainConfig:
             raise ValueError(
                 f"TrainConfig.lr_steps must be increasing in (0, 1], got {self.lr_steps}"
             )
+        if not 0 <= self.pct_start < 1 or self.div_factor <= 0 or self.final_div_factor <= 0:
+            raise ValueError(
+                f"TrainConfig needs 0 <= pct_start < 1, div_factor > 0, final_div_factor > 0; "
+                f"got {self.pct_start}, {self.div_factor}, {self.final_div_factor}"
+            )
+
+    def _check_choices(self) -> None:
+        for name, allowed in (
+            ("decode", DECODE_MODES), ("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)
+        ):  # fmt: skip
+            if getattr(self, name) not in allowed:
+                raise ValueError(
+                    f"TrainConfig.{name} must be one of {list(allowed)}, "
+                    f"got {getattr(self, name)!r}"
+                )
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
@@ -143,16 +198,12 @@ class TrainConfig:
         """JSON-able dict (tuples as lists)."""
         d = asdict(self)
         d["lr_steps"] = list(self.lr_steps)
+        d["trainable"] = list(self.trainable)
         return d
 
     def milestones(self) -> list[int]:
         """Iterations at which the learning rate is multiplied by ``gamma``."""
         return [round(f * self.iterations) for f in self.lr_steps]
-
-
-def lr_at(cfg: TrainConfig, iteration: int) -> float:
-    """Learning rate of (0-based) ``iteration``: ``lr * gamma ** (#milestones <= iteration)``."""
-    return cfg.lr * cfg.gamma ** sum(iteration >= m for m in cfg.milestones())
 
 
 @contextlib.contextmanager
@@ -174,18 +225,6 @@ def _torch_settings(cfg: TrainConfig, device: torch.device) -> Iterator[None]:
         torch.backends.cudnn.benchmark = bench
 
 
-def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
-    """SGD with momentum; weight decay on weights only (biases and BN parameters: none, as in
-    the Caffe reference CaffeNet, whose biases have ``decay_mult: 0``)."""
-    decay = [p for p in model.parameters() if p.requires_grad and p.ndim > 1]
-    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim <= 1]
-    groups = [
-        {"params": decay, "weight_decay": cfg.weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
-    ]
-    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
-
-
 @dataclass
 class _Progress:
     """What the loop accumulates and checkpoints besides model and optimizer."""
@@ -198,18 +237,12 @@ class _Progress:
     resumed_from: int | None = None
 
 
-def _check_task(task: str, train_set: FrameDataset, val_set: FrameDataset) -> None:
+def _check_task(task: Task, train_set: FrameDataset, val_set: FrameDataset) -> None:
     """ValueError when the datasets' targets do not fit ``task``."""
-    loss_function(task)  # raises on an unknown task name
     for name, ds in (("train_set", train_set), ("val_set", val_set)):
         if not hasattr(ds, "targets"):
             raise ValueError(f"{name} must expose a `targets` array (e.g. FrameDataset)")
-        multilabel = np.asarray(ds.targets).ndim == 2
-        if multilabel != (task == "multilabel"):
-            raise ValueError(
-                f"{name} has {'bit-vector' if multilabel else 'class-index'} targets, "
-                f"which do not fit task {task!r}"
-            )
+        task.check_targets(np.asarray(ds.targets), name)
     if len(val_set) == 0:
         raise ValueError("val_set is empty: nothing to evaluate")
 
@@ -222,12 +255,7 @@ def _checkpoint_payload(
         "iteration": progress.iteration,
         "model": cpu_state_dict(model),
         "optimizer": optimizer.state_dict(),
-        "scheduler": {
-            "base_lr": cfg.lr,
-            "gamma": cfg.gamma,
-            "milestones": cfg.milestones(),
-            "last_lr": lr_at(cfg, max(progress.iteration - 1, 0)),
-        },
+        "scheduler": scheduler_state(cfg, progress.iteration),
         "rng": capture_rng(),
         "losses": torch.tensor(progress.losses, dtype=torch.float32),
         "evals": progress.evals,
@@ -242,8 +270,9 @@ def _resume(
 ) -> _Progress:
     """Load model/optimizer/RNG states from ``path``; ValueError if its config differs."""
     ckpt = load_checkpoint(path)
-    saved, current = ckpt["config"], cfg.to_dict()
-    differ = [k for k in _TRAJECTORY_KEYS if saved.get(k) != current[k]]
+    # keys a checkpoint predates (e.g. ``optimizer``) take their default: SGD + step decay
+    saved, current = {**TrainConfig().to_dict(), **ckpt["config"]}, cfg.to_dict()
+    differ = [k for k in _TRAJECTORY_KEYS if saved[k] != current[k]]
     if differ:
         detail = ", ".join(f"{k}: {saved.get(k)!r} -> {current[k]!r}" for k in differ)
         raise ValueError(f"checkpoint {path} was written with a different config ({detail})")
@@ -277,15 +306,17 @@ def train(
     model: nn.Module,
     train_set: FrameDataset,
     val_set: FrameDataset,
-    task: Task,
+    task: Task | str,
     cfg: TrainConfig,
     out_dir: Path,
 ) -> dict[str, Any]:
     """Train ``model`` on ``train_set``; write ``model.pt`` and ``metrics.json`` in ``out_dir``.
 
     Resumes exactly from ``out_dir/checkpoint.pt`` when it exists (a fresh run seeds the global
-    RNGs with ``cfg.seed``). Returns the metrics written to ``metrics.json``.
+    RNGs with ``cfg.seed``). ``task`` is a :class:`~soundsight.train.tasks.Task` or the name of
+    a registered one. Returns the metrics written to ``metrics.json``.
     """
+    task = get_task(task)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _check_task(task, train_set, val_set)
@@ -340,9 +371,10 @@ def _train(
         torch.manual_seed(cfg.seed + 1_000_003 * rank.rank + progress.iteration)
     model.train()
     net = distributed.wrap(model, device, rank)  # forward/backward through DDP when distributed
-    _run_iterations(
-        model, net, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path, rank
-    )
+    with frozen_in_eval(model, cfg.trainable):  # a frozen trunk's BatchNorm statistics stay put
+        _run_iterations(
+            model, net, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path, rank
+        )
     if not rank.is_main:
         return None
     t0 = time.perf_counter()
@@ -352,7 +384,7 @@ def _train(
     metrics = _metrics(cfg, task, device, train_set, val, progress, time.perf_counter() - started)
     metrics["world_size"] = cfg.world_size
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    log.info("done: val %.4f, %.1f images/s", headline(val), metrics["images_per_s"])
+    log.info("done: val %.4f, %.1f images/s", task.headline(val), metrics["images_per_s"])
     return metrics
 
 
@@ -405,8 +437,6 @@ def _run_iterations(
 
     ``net`` is ``model`` or its DDP wrapper; rank 0 alone evaluates and checkpoints ``model``.
     """
-    cuda = device.type == "cuda"
-    criterion = loss_function(task)
     start = progress.iteration
     pending: list[torch.Tensor] = []  # losses not yet synced to the host
     bar = tqdm(
@@ -416,18 +446,8 @@ def _run_iterations(
     t0 = time.perf_counter()
     loader = _train_loader(train_set, cfg, start, device, rank)
     for it, batch in enumerate(loader, start=start):
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(cfg, it)
-        x, y = _batch_to_device(batch, train_set, device)  # (B, 3, S, S); (B,) or (B, P)
-        if cuda:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-            logits = net(x)  # (B / world_size, K)
-        loss = criterion(logits.float(), y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        pending.append(loss.detach())
+        apply_schedule(optimizer, cfg, it)
+        pending.append(_step(net, optimizer, task, batch, train_set, device))
         progress.iteration = it + 1
         bar.update(1)
         done = progress.iteration
@@ -446,14 +466,53 @@ def _run_iterations(
     bar.close()
 
 
+def _step(
+    net: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    task: Task,
+    batch: EncodedBatch | list[Any],
+    train_set: FrameDataset,
+    device: torch.device,
+) -> torch.Tensor:
+    """One optimisation step on ``batch``; returns its (detached, on-device) loss."""
+    x, y = _batch_to_device(batch, train_set, device)  # e.g. (B, 3, S, S); (B,) or (B, P)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        outputs, targets = task.forward(net, x, y)  # e.g. (B / world_size, K) logits
+    loss = task.loss(outputs, targets)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
 def _batch_to_device(
     batch: EncodedBatch | list[torch.Tensor], train_set: FrameDataset, device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images and targets on ``device``; encoded batches are decoded there."""
+    """Inputs and targets on ``device``; encoded batches are decoded there. Inputs may be a
+    tensor or a tuple/list/dict of them (several streams); 4-D ones go channels-last on CUDA."""
     if isinstance(batch, EncodedBatch):
-        return device_decode.to_device(batch, train_set, device)
-    x, y = batch
-    return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        x, y = device_decode.to_device(batch, train_set, device)
+    else:
+        x, y = _to_device(batch[0], device), batch[1].to(device, non_blocking=True)
+    return (_channels_last(x) if device.type == "cuda" else x), y
+
+
+def _to_device(x: Any, device: torch.device) -> Any:
+    """``x`` (a tensor or a tuple/list/dict of them) on ``device``."""
+    if isinstance(x, torch.Tensor):
+        return x.to(device, non_blocking=True)
+    if isinstance(x, dict):
+        return {k: _to_device(v, device) for k, v in x.items()}
+    return type(x)(_to_device(v, device) for v in x)
+
+
+def _channels_last(x: Any) -> Any:
+    """4-D tensors of ``x`` (a tensor or a tuple/list/dict of them) in channels-last layout."""
+    if isinstance(x, torch.Tensor):
+        return x.contiguous(memory_format=torch.channels_last) if x.ndim == 4 else x
+    if isinstance(x, dict):
+        return {k: _channels_last(v) for k, v in x.items()}
+    return type(x)(_channels_last(v) for v in x)
 
 
 def _flush_losses(
@@ -489,7 +548,7 @@ def _periodic_eval(
     t0 = time.perf_counter()
     val = _evaluate(model, val_set, train_set, task, cfg, device)
     progress.eval_seconds += time.perf_counter() - t0
-    entry = {"iteration": progress.iteration, "loss": val["loss"], "metric": headline(val)}
+    entry = {"iteration": progress.iteration, "loss": val["loss"], "metric": task.headline(val)}
     progress.evals.append(entry)
     log.info("iteration %d: val loss %.4f, metric %.4f", *entry.values())
 
@@ -507,7 +566,7 @@ def _metrics(
     images = cfg.iterations * cfg.batch_size
     curve = loss_curve(progress.losses, cfg.log_every)
     return {
-        "task": task,
+        "task": task.name,
         "config": cfg.to_dict(),
         "seed": cfg.seed,
         "iterations": cfg.iterations,

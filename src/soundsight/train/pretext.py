@@ -11,6 +11,7 @@ from soundsight.train.dataset import FrameDataset
 from soundsight.train.loop import TrainConfig, train
 from soundsight.train.targets import load_task
 
+# label kind -> name of the registered task (soundsight.train.tasks) that trains on it
 TASK_OF_KIND = {"cluster": "softmax", "code": "multilabel"}
 
 
@@ -26,17 +27,20 @@ def train_pretext(
     """Train ``cfg.model`` (built by ``soundsight.models.build_model``) on a sound-label table.
 
     The model is initialised under ``torch.manual_seed(cfg.seed)``; the test split is the
-    held-out set. Returns the metrics that ``train`` writes to ``out_dir/metrics.json``.
+    held-out set; the task is ``TASK_OF_KIND[kind]`` and the optimiser/schedule
+    ``cfg.optimizer``/``cfg.schedule``. Returns the metrics that ``train`` writes to
+    ``out_dir/metrics.json``.
     """
     from soundsight.models import build_model  # the registry is only needed here
 
     (train_paths, train_y), (test_paths, test_y), n_outputs = load_task(
         labels_csv, index_csv, ingest_dir, kind, n_classes
     )
-    train_set = FrameDataset(train_paths, train_y, cfg.input_size, train=True)
-    val_set = FrameDataset(test_paths, test_y, cfg.input_size, train=False)
     torch.manual_seed(cfg.seed)
     model = build_model(
         cfg.model, num_outputs=n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
     )
+    # both sets are cropped and normalised as the model's input spec says
+    train_set = FrameDataset(train_paths, train_y, model.input_spec, train=True)
+    val_set = FrameDataset(test_paths, test_y, model.input_spec, train=False)
     return train(model, train_set, val_set, TASK_OF_KIND[kind], cfg, Path(out_dir))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from soundsight.models import build_model
+from soundsight.models import accepted_kwargs, build_model
 from soundsight.models.init import kmeans_init_, random_init_
 from soundsight.models.spec import write_spec
 from soundsight.provenance import file_hash
@@ -35,17 +35,26 @@ _TRAIN_KEYS = (
     "iterations", "batch_size", "lr", "momentum", "weight_decay", "lr_steps", "gamma",
     "checkpoint_every", "num_workers", "device", "decode", "input_size", "model",
 )  # fmt: skip
+# Optional per-model keys (the model sheet's overrides); absent or None: TrainConfig's default.
+_OPTIONAL_TRAIN_KEYS = (
+    "optimizer", "schedule", "pct_start", "div_factor", "final_div_factor", "cycle_momentum",
+    "trainable",
+)  # fmt: skip
 
 
 def train_config(
     pretext: dict[str, Any], seed: int, threads: int | None = None, gpus: int = 0
 ) -> TrainConfig:
     """The :class:`TrainConfig` of the workflow's ``pretext`` config section; ``gpus`` is the
-    rule's ``gpu`` resource (data-parallel over that many CUDA devices when > 1)."""
+    rule's ``gpu`` resource (data-parallel over that many CUDA devices when > 1).
+
+    ``optimizer``, ``schedule`` (and the OneCycle keys, ``trainable``) are optional in
+    ``pretext``: without them training is SGD with step decay (Owens et al.)."""
     values = {key: pretext[key] for key in _TRAIN_KEYS}
+    values |= {k: pretext[k] for k in _OPTIONAL_TRAIN_KEYS if pretext.get(k) is not None}
     values["lr_steps"] = tuple(values["lr_steps"])
     return TrainConfig(
-        **values, seed=seed, num_threads=threads, model_kwargs={"width": pretext["width"]},
+        **values, seed=seed, num_threads=threads, model_kwargs=_architecture_kwargs(pretext),
         world_size=data_parallel_size(pretext["device"], gpus),
     )  # fmt: skip
 
@@ -63,9 +72,25 @@ def data_parallel_size(device: str, gpus: int) -> int:
     return max(1, min(gpus, visible))
 
 
+# The workflow's architecture settings; each goes to the models whose constructor takes it.
+ARCHITECTURE_OPTIONS = ("width", "input_size")
+
+
 def model_kwargs(pretext: dict[str, Any]) -> dict[str, Any]:
-    """Constructor arguments (besides num_outputs) of the workflow's pretext network."""
-    return {"width": pretext["width"], "input_size": pretext["input_size"]}
+    """Constructor arguments (besides num_outputs) of the workflow's pretext network: the
+    ``pretext`` settings in :data:`ARCHITECTURE_OPTIONS` that ``pretext["model"]`` accepts
+    (``width`` only reaches the CaffeNets; ``resnet18`` and ``alexnet`` have fixed widths)."""
+    options = {k: pretext[k] for k in ARCHITECTURE_OPTIONS if k in pretext}
+    kwargs = accepted_kwargs(pretext["model"], options)
+    ignored = sorted(set(options) - set(kwargs))
+    if ignored:
+        log.info("%s takes no %s: not passed to it", pretext["model"], ", ".join(ignored))
+    return kwargs
+
+
+def _architecture_kwargs(pretext: dict[str, Any]) -> dict[str, Any]:
+    """:func:`model_kwargs` without ``input_size`` (a field of :class:`TrainConfig` itself)."""
+    return {k: v for k, v in model_kwargs(pretext).items() if k != "input_size"}
 
 
 def run_key(cfg: TrainConfig, inputs: list[str | Path]) -> str:

@@ -2,9 +2,9 @@
 
 Every image of the unit analysis is looked at through one fixed geometric transform: a square
 resize to ``resize_size`` x ``resize_size`` followed by the central ``input_size`` crop (the
-paper: 256 -> 227; ``resize_size`` defaults to ``round(input_size * 256 / 227)``). The model's
-input, the receptive-field masks, the galleries and the ground-truth label maps all live in this
-``input_size`` x ``input_size`` frame, so masks and object pixels line up exactly.
+paper: 256 -> 227; ``resize_size`` defaults to the image spec's, 256/227 of ``input_size``).
+The model's input, the receptive-field masks, the galleries and the ground-truth label maps all
+live in this ``input_size`` x ``input_size`` frame, so masks and object pixels line up exactly.
 
 Label maps are (S, S) uint8: 0 background, ``c + 1`` for category ``c`` of ``categories``
 (the world's ``CATEGORY_NAMES`` by default; mini-VOC2007's ``SegmentationClass`` PNGs use this
@@ -23,18 +23,17 @@ import numpy as np
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
+from soundsight.models.input_spec import ImageSpec, image_spec
 from soundsight.world import CATEGORY_NAMES
 
 log = logging.getLogger(__name__)
 
-IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
-IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 VOC_VOID = 255
 
 
 def default_resize(input_size: int) -> int:
     """Square side the image is resized to before the centre crop (256 for 227 crops)."""
-    return round(input_size * 256 / 227)
+    return image_spec(input_size).resize_size
 
 
 def _check_sizes(input_size: int, resize_size: int) -> None:
@@ -66,10 +65,14 @@ def view_image(path: str | Path, input_size: int, resize_size: int | None = None
     return np.asarray(view, dtype=np.uint8)
 
 
-def normalise(views: np.ndarray) -> np.ndarray:
-    """(B, S, S, 3) uint8 views -> (B, 3, S, S) float32 ImageNet-normalised model input."""
+def normalise(views: np.ndarray, spec: ImageSpec | None = None) -> np.ndarray:
+    """(B, S, S, 3) uint8 views -> (B, 3, S, S) float32 model input, normalised with the mean
+    and std of ``spec`` (default: the image spec's ImageNet statistics)."""
+    spec = image_spec(views.shape[1]) if spec is None else spec
+    mean = np.asarray(spec.mean, np.float32)  # (3,)
+    std = np.asarray(spec.std, np.float32)  # (3,)
     x = views.astype(np.float32) / 255.0  # (B, S, S, 3)
-    x = (x - IMAGENET_MEAN) / IMAGENET_STD
+    x = (x - mean) / std
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
 

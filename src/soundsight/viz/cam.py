@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
+from soundsight.models.input_spec import ImageSpec, image_spec
 from soundsight.probes.extract import load_image, probe_transform
 from soundsight.viz.common import save_figure
 
@@ -37,8 +38,7 @@ def predict_cams(
 ) -> CamPredictions:
     """Softmax probabilities and class activation maps of every image (eval mode)."""
     model.eval().to(device)
-    size = model.input_size
-    tf = probe_transform(size, round(size * 256 / 227))
+    tf = probe_transform(model.input_spec)  # the model's resize, crop and normalisation
     probs, cams = [], []
     for s in tqdm(range(0, len(paths), batch_size), desc="CAMs"):
         x = torch.stack([tf(load_image(p)) for p in paths[s : s + batch_size]]).to(device)
@@ -79,12 +79,13 @@ def overlay(image: np.ndarray, cam: np.ndarray) -> np.ndarray:
     return (0.5 * image / 255.0 + 0.5 * heat).clip(0, 1)
 
 
-def view(path: Path, size: int) -> np.ndarray:
-    """The image as the model sees it (resize + centre crop), uint8."""
-    tf = probe_transform(size, round(size * 256 / 227))
-    x = tf(load_image(path))  # normalised (3, S, S)
-    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
-    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+def view(path: Path, size: int | ImageSpec) -> np.ndarray:
+    """The image as the model sees it (resize + centre crop), uint8; ``size``: the input side or
+    the model's ``input_spec``."""
+    spec = image_spec(size)
+    x = probe_transform(spec)(load_image(path))  # normalised (3, S, S)
+    mean = torch.tensor(spec.mean)[:, None, None]
+    std = torch.tensor(spec.std)[:, None, None]
     return ((x * std + mean).clamp(0, 1) * 255).byte().permute(1, 2, 0).numpy()
 
 

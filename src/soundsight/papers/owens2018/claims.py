@@ -1,16 +1,20 @@
-"""Owens et al. 2018: the Table 2 and §5.2 statements as auditable claims.
+"""Owens et al. 2018: its statements as auditable claims (Tables 1, 2 and 5, §4-§6, Fig. 11).
 
-Each claim names replicated models (keys of :data:`soundsight.paper.table2.TABLE2_ROWS`); its
-published counterpart is derived from the same mapping, so the audit can show whether the paper's
-own numbers satisfy the predicate. Replicated models without a published row (random init.) are
+Each claim names replicated models (keys of :data:`~soundsight.papers.owens2018.tables.
+TABLE2_ROWS`) and a metric plugin of :mod:`soundsight.report.audit_metrics`; its published
+counterpart is derived from the same row mapping, so the audit can show whether the paper's own
+numbers satisfy the predicate. Replicated models without a published row (random init.) are
 left out of the paper-side comparison and listed as skipped.
 """
 
 from __future__ import annotations
 
-from soundsight.paper.audit import Claim, PublishedRef
-from soundsight.paper.table2 import LAYERS, PAPER, TABLE, TABLE2_ROWS
+from soundsight.papers.owens2018.tables import LAYERS, PAPER, TABLE2_ROWS
+from soundsight.report.audit import Claim, PublishedRef
+from soundsight.report.audit_metrics import unit_claim
 
+AUDIT_TITLE = "Owens et al. 2018: claims audit"
+METRICS = {"voc": "voc_map", "sun": "sun_accuracy"}  # Table 2's datasets -> metric plugins
 SOUND_TEXTURE = ("sound_cluster", "sound_binary")
 SELF_SUPERVISED = ("sound_cluster", "sound_binary", "sound_spectrum", "texton_cnn", "kmeans")
 CLUSTER_TEXT_COLUMN = "cluster prediction/test accuracy"  # owens2018_text.csv, §5.2
@@ -31,7 +35,7 @@ def table2_ref(
 
     skipped = tuple(m for m in left + right if TABLE2_ROWS[m].published_row is None)
     column = f"{dataset.upper()}/{layer}"
-    return PublishedRef(PAPER, TABLE, column, rows(left), rows(right), skipped)
+    return PublishedRef(PAPER, "table2", column, rows(left), rows(right), skipped)
 
 
 def table2_claim(
@@ -43,9 +47,9 @@ def table2_claim(
     dataset: str,
     layer: str,
 ) -> Claim:
-    """A Table 2 claim with its published counterpart attached."""
+    """A Table 2 claim on ``dataset`` (voc/sun) with its published counterpart attached."""
     ref = table2_ref(left, right, dataset, layer)
-    return Claim(name, text, kind, left, right, dataset, layer, ref)
+    return Claim(name, text, kind, left, right, METRICS[dataset], layer, ref)
 
 
 def cluster_claim(kind: str, text: str) -> Claim:
@@ -57,7 +61,9 @@ def cluster_claim(kind: str, text: str) -> Claim:
         (CLUSTER_TEXT_ROWS["model"],),
         (CLUSTER_TEXT_ROWS[kind],),
     )
-    return Claim(f"cluster_{kind}", text, kind, ("sound_cluster",), (), "cluster", None, ref)
+    return Claim(
+        f"cluster_{kind}", text, kind, ("sound_cluster",), (), "cluster_accuracy", None, ref
+    )
 
 
 def _texture_claims() -> list[Claim]:
@@ -149,12 +155,12 @@ def _sweep_claims(k_small: int = 2, k_ref: int = 30, k_large: int = 120) -> list
             f"k{k_ref}_beats_k{k_small}_voc_pool5",
             f"§5.2 / Fig. 11: a substantial decrease in performance when using just {k_small} "
             "clusters",
-            "greater", (f"sweep_k{k_ref}",), (f"sweep_k{k_small}",), "voc", "pool5",
+            "greater", (f"sweep_k{k_ref}",), (f"sweep_k{k_small}",), "voc_map", "pool5",
         ),
         Claim(
             f"k{k_large}_beats_k{k_ref}_voc_pool5",
             f"§5.2 / Fig. 11: a small improvement from increasing the clusters beyond {k_ref}",
-            "greater", (f"sweep_k{k_large}",), (f"sweep_k{k_ref}",), "voc", "pool5",
+            "greater", (f"sweep_k{k_large}",), (f"sweep_k{k_ref}",), "voc_map", "pool5",
         ),
     ]  # fmt: skip
 
@@ -170,13 +176,13 @@ def _table5_claims() -> list[Claim]:
             "annotations_beat_sound_labels_voc_pool5",
             "§6.1: the model that used human annotations substantially outperformed our "
             "unsupervised models trained on the same data",
-            "greater_than_all", ("annotations",), ("sound_binary", "sound_cluster"), "voc",
+            "greater_than_all", ("annotations",), ("sound_binary", "sound_cluster"), "voc_map",
             "pool5", unsup,
         ),
         Claim(
             "object_beats_annotations_voc_pool5",
             "§6.1: ... while still lagging behind ImageNet-based training",
-            "greater", ("object",), ("annotations",), "voc", "pool5", sup,
+            "greater", ("object",), ("annotations",), "voc_map", "pool5", sup,
         ),
     ]  # fmt: skip
 
@@ -201,4 +207,35 @@ def owens2018_claims() -> list[Claim]:
     ]
 
 
+def _table1_ref(row: str, share: bool = False) -> PublishedRef:
+    """Table 1's Sound and Places columns of ``row`` (as shares of ``# Detectors``)."""
+    per = "# Detectors" if share else None
+    return PublishedRef(PAPER, "table1", row, ("Sound",), ("Places",), transposed=True, per=per)
+
+
+SOUND_DETECTORS_ROW = "# Detectors for objects with characteristic sounds"
+UNIT_CLAIMS: list[Claim] = [
+    unit_claim(
+        "sound_more_sound_detectors_than_scene",
+        "§4 / Table 1: the sound model has more detectors for objects with characteristic sounds "
+        "than the scene-recognition (Places) network",
+        "sound_cluster", "scene", "count", "sound", _table1_ref(SOUND_DETECTORS_ROW),
+    ),
+    unit_claim(
+        "sound_higher_share_of_sound_detectors_than_scene",
+        "§4 / Table 1: ... both in total number and as a proportion of its detectors",
+        "sound_cluster", "scene", "share", "sound", _table1_ref(SOUND_DETECTORS_ROW, share=True),
+    ),
+    unit_claim(
+        "texton_cnn_fewer_detectors_than_sound",
+        "§6: the Texton-CNN's convolutional units rarely were selective for objects",
+        "sound_cluster", "texton_cnn", "count", "all",
+    ),
+    unit_claim(
+        "audioset_cluster_more_instrument_detectors",
+        "§6 / Figs. 12-13: the Cluster model trained on AudioSet has a large number of units "
+        "selective for musical instruments, unlike the one trained on Flickr videos",
+        "audioset_cluster", "sound_cluster", "count", "instrument",
+    ),
+]  # fmt: skip
 CLAIMS: list[Claim] = owens2018_claims()

@@ -1,7 +1,8 @@
-"""Published numbers of the five papers, read from the tidy CSVs in ``paper/published/``.
+"""The published-number store: every paper's printed numbers, read from ``report/published_csv/``.
 
 Each CSV holds one table (or a paper's in-text numbers, table ``text``) in long form with the
-columns ``paper,table,row,column,value,unit,note``; see ``published/README.md`` for provenance.
+columns ``paper,table,row,column,value,unit,note``; see ``published_csv/README.md`` for
+provenance. This is the only place a published number lives; tables and the audit read it here.
 Cells printed as '-' in a paper are omitted, so every stored value is numeric.
 """
 
@@ -20,8 +21,8 @@ logger = logging.getLogger(__name__)
 
 PUBLISHED_COLUMNS: tuple[str, ...] = ("paper", "table", "row", "column", "value", "unit", "note")
 PAPERS: tuple[str, ...] = ("owens2018", "student", "l3net", "soundnet", "objectsthatsound")
-DATA_PACKAGE = "soundsight.paper"
-DATA_FOLDER = "published"
+DATA_PACKAGE = "soundsight.report"
+DATA_FOLDER = "published_csv"
 _STEM = re.compile(r"^(?P<paper>[a-z0-9]+)_(?P<table>table\d+|text)$")
 
 

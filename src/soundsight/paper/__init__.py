@@ -1,1 +1,0 @@
-"""soundsight.paper"""

@@ -1,0 +1,446 @@
+"""The built-in metric plugins of the audit engine (:mod:`soundsight.report.audit`).
+
+=====================  ========  ===============================================================
+plugin                 dataset   inputs (keys of ``run_audit``'s ``inputs``)
+=====================  ========  ===============================================================
+``voc_map``            voc       ``probe_dir``: ``<model>/voc_scores.npz`` (+ ``voc.json``)
+``sun_accuracy``       sun       ``probe_dir``: ``<model>/sun_predictions.npz`` (+ ``sun.json``)
+``cluster_accuracy``   cluster   ``cluster_dir``: ``cluster_accuracy.json``, ``_predictions.npz``
+``unit_count``         units     ``unit_labels`` {model: labels.csv}, ``unit_groups`` {name: cats}
+=====================  ========  ===============================================================
+
+VOC, SUN and cluster resample test images, paired across models (the same indices for every
+model, drawn from the seed and a stream name); unit counts resample each model's units
+(unpaired: two networks' units do not correspond). A new metric (nDCG, NMI, pointing
+accuracy, ...) is one more :class:`~soundsight.report.audit.Metric` subclass registered with
+:func:`~soundsight.report.audit.register_metric`, in its own module if it is a paper's own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from soundsight.probes.metrics import voc07_ap
+from soundsight.report.audit import (
+    Claim,
+    Comparison,
+    Metric,
+    bootstrap_indices,
+    register_metric,
+)
+from soundsight.report.results import read_json, read_npz
+
+logger = logging.getLogger(__name__)
+
+CLUSTER_JSON = "cluster_accuracy.json"
+CLUSTER_NPZ = "cluster_predictions.npz"
+VOC_NPZ = "voc_scores.npz"
+VOC_JSON = "voc.json"
+SUN_NPZ = "sun_predictions.npz"
+SUN_JSON = "sun.json"
+SUMMARY_TOLERANCE = 1e-4  # |recomputed - stored| above this is logged as a warning
+
+
+# ------------------------------------------------------------------------------------------------
+# per-model statistics over test images (VOC mAP, SUN accuracy)
+# ------------------------------------------------------------------------------------------------
+
+
+class _ProbeMetric(Metric):
+    """A statistic per (model, layer) from ``<probe_dir>/<model>/<npz>``, paired over images.
+
+    Subclasses implement :meth:`_compute` (observed fraction, bootstrap (B,)); the difference
+    of a pair is reported in percentage points, ``100 * (a - b)``.
+    """
+
+    npz: str = ""
+    summary: tuple[str, str] = ("", "")  # (json file, key) holding the probe's own value
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        self.probe_dir = Path(inputs["probe_dir"]) if inputs.get("probe_dir") else None
+        self._cache: dict[tuple[str, str], tuple[float, np.ndarray]] = {}
+        self.n: int = 0
+
+    def _has_layer(self, keys: Sequence[str], layer: str) -> bool:
+        raise NotImplementedError
+
+    def missing(self, claim: Claim) -> str | None:
+        """Missing npz files or layers of the claim's models."""
+        if self.probe_dir is None:
+            return "no probe folder given"
+        reasons = []
+        for model in dict.fromkeys(claim.left + claim.right):
+            path = self.probe_dir / model / self.npz
+            if not path.is_file():
+                reasons.append(f"model {model!r} has no {path}")
+                continue
+            with np.load(path, allow_pickle=False) as data:
+                keys = data.files
+            if not self._has_layer(keys, str(claim.layer)):
+                reasons.append(f"{path} has no layer {claim.layer!r}")
+        return "; ".join(reasons) or None
+
+    def _compute(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        raise NotImplementedError
+
+    def value(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Observed value and bootstrap distribution (B,) of one model and layer (cached)."""
+        if (model, layer) not in self._cache:
+            self._cache[(model, layer)] = self._compute(model, layer)
+        return self._cache[(model, layer)]
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """``100 * (a - b)`` on the observed data and on every (shared) resample."""
+        assert claim.layer is not None
+        obs_a, boot_a = self.value(a, claim.layer)
+        obs_b, boot_b = self.value(b, claim.layer)
+        return Comparison(100 * (obs_a - obs_b), 100 * (boot_a - boot_b))  # percentage points
+
+    def n_items(self, claim: Claim) -> int:
+        """Test images resampled."""
+        return self.n
+
+    def _check_summary(self, model: str, layer: str, value: float) -> None:
+        """Warn when the recomputed value disagrees with the probe's stored summary."""
+        name, key = self.summary
+        assert self.probe_dir is not None
+        path = self.probe_dir / model / name
+        if not path.is_file():
+            return
+        stored = read_json(path).get("layers", {}).get(layer, {}).get(key)
+        if stored is not None and abs(float(stored) - value) > SUMMARY_TOLERANCE:
+            logger.warning(
+                "%s %s %s: recomputed %.6f but the summary says %.6f",
+                path,
+                layer,
+                key,
+                value,
+                stored,
+            )
+
+
+@dataclass
+class _VocReference:
+    """The test set every VOC model is aligned to, with its resamples."""
+
+    image_ids: np.ndarray  # (N,) str
+    classes: np.ndarray  # (C,) str
+    labels: np.ndarray  # (N, C) int8 in {+1, -1, 0}
+    idx: np.ndarray  # (B, N) resampled rows
+    valid: np.ndarray  # (B, C) class has a positive in the resample
+
+
+def _voc_map(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:
+    """11-point mAP of scores (N, C) over every class; names a class with no positives."""
+    aps = []
+    for c, name in enumerate(classes):
+        try:
+            aps.append(voc07_ap(scores[:, c], labels[:, c]))
+        except ValueError as err:
+            raise ValueError(f"VOC class {name!r}: {err}") from err
+    return float(np.mean(aps))
+
+
+def _voc_boot_map(scores: np.ndarray, ref: _VocReference, desc: str, progress: bool) -> np.ndarray:
+    """mAP on every resample (B,), over the classes that have a positive in it."""
+    out = np.full(len(ref.idx), np.nan)
+    for b in tqdm(range(len(ref.idx)), desc=desc, disable=not progress, leave=False):
+        rows = ref.idx[b]
+        s, y = scores[rows], ref.labels[rows]  # (N, C) resampled
+        aps = [voc07_ap(s[:, c], y[:, c]) for c in np.flatnonzero(ref.valid[b])]
+        if aps:
+            out[b] = np.mean(aps)
+    return out
+
+
+@register_metric("voc_map")
+class VocMap(_ProbeMetric):
+    """VOC07 11-point mAP recomputed from the stored SVM decision values (``scores_<layer>``)."""
+
+    dataset = "voc"
+    npz, summary = VOC_NPZ, (VOC_JSON, "map11")
+    method = (
+        "VOC mAP (11-point AP) is recomputed from the stored SVM decision values, leaving out "
+        "for all models any class without a positive in the resample"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        self._ref: _VocReference | None = None
+
+    def _has_layer(self, keys: Sequence[str], layer: str) -> bool:
+        return f"scores_{layer}" in keys
+
+    def _align(self, model: str, data: dict[str, np.ndarray]) -> np.ndarray:
+        """Row order that puts a model's test images in the reference order."""
+        assert self.probe_dir is not None
+        path = self.probe_dir / model / VOC_NPZ
+        for key in ("classes", "image_ids", "labels"):
+            if key not in data:
+                raise ValueError(f"{path}: array {key!r} missing")
+        ids, labels = data["image_ids"].astype(str), data["labels"]
+        if self._ref is None:
+            self._set_reference(path, ids, data["classes"].astype(str), labels)
+            return np.arange(len(ids))
+        ref = self._ref
+        if list(data["classes"].astype(str)) != list(ref.classes):
+            raise ValueError(f"{path}: classes differ from the other models' {list(ref.classes)}")
+        pos = {image_id: i for i, image_id in enumerate(ids)}
+        if len(pos) != len(ids) or set(pos) != set(ref.image_ids.tolist()):
+            raise ValueError(f"{path}: test image ids differ from the other models' (unpaired)")
+        order = np.array([pos[i] for i in ref.image_ids])
+        if not np.array_equal(labels[order], ref.labels):
+            raise ValueError(f"{path}: labels differ from the other models' for the same images")
+        return order
+
+    def _set_reference(
+        self, path: Path, ids: np.ndarray, classes: np.ndarray, labels: np.ndarray
+    ) -> None:
+        """Fix the test set (the first model loaded) and draw its resamples."""
+        if labels.ndim != 2 or labels.shape != (len(ids), len(classes)):
+            raise ValueError(f"{path}: labels {labels.shape} != (images, classes)")
+        if len(set(ids.tolist())) != len(ids):
+            raise ValueError(f"{path}: repeated image ids")
+        labels = labels.astype(np.int8)
+        idx = bootstrap_indices(len(ids), self.n_boot, self.seed, "voc")  # (B, N)
+        valid = np.stack([(labels[rows] == 1).any(axis=0) for rows in idx])  # (B, C)
+        self._ref = _VocReference(ids, classes, labels, idx, valid)
+        self.n = len(ids)
+
+    def _compute(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Observed mAP and its bootstrap distribution (B,)."""
+        assert self.probe_dir is not None
+        data = read_npz(self.probe_dir / model / VOC_NPZ)
+        order = self._align(model, data)
+        scores = data[f"scores_{layer}"][order].astype(np.float64)  # (N, C)
+        ref = self._ref
+        assert ref is not None
+        if scores.shape != ref.labels.shape:
+            raise ValueError(f"{model} scores_{layer} {scores.shape} != {ref.labels.shape}")
+        observed = _voc_map(scores, ref.labels, ref.classes)
+        self._check_summary(model, layer, observed)
+        boot = _voc_boot_map(scores, ref, f"bootstrap VOC {model}/{layer}", self.progress)
+        return observed, boot
+
+
+@register_metric("sun_accuracy")
+class SunAccuracy(_ProbeMetric):
+    """SUN397 accuracy: per-image correctness ``correct_<layer>_p<k>``, averaged over partitions."""
+
+    dataset = "sun"
+    npz, summary = SUN_NPZ, (SUN_JSON, "mean_accuracy")
+    method = (
+        "SUN accuracy resamples images within each partition and averages the partition accuracies"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        self._idx: dict[int, np.ndarray] | None = None
+
+    def _has_layer(self, keys: Sequence[str], layer: str) -> bool:
+        return any(k.startswith(f"correct_{layer}_p") for k in keys)
+
+    def _parts(self, model: str, layer: str) -> list[np.ndarray]:
+        """Per-partition correctness (Nk,) of one model and layer, partitions 1..K."""
+        assert self.probe_dir is not None
+        path = self.probe_dir / model / SUN_NPZ
+        data = read_npz(path)
+        prefix = f"correct_{layer}_p"
+        ks = sorted(int(k[len(prefix) :]) for k in data if k.startswith(prefix))
+        if ks != list(range(1, len(ks) + 1)):
+            raise ValueError(f"{path}: partitions of {layer!r} are {ks}, expected 1..K")
+        parts = [data[f"{prefix}{k}"].astype(bool).ravel() for k in ks]
+        if self._idx is None:
+            self._idx = {
+                k: bootstrap_indices(len(p), self.n_boot, self.seed, f"sun/p{k}")
+                for k, p in enumerate(parts, start=1)
+            }
+            self.n = sum(len(p) for p in parts)
+        sizes = {k: idx.shape[1] for k, idx in self._idx.items()}
+        if {k: len(p) for k, p in enumerate(parts, start=1)} != sizes:
+            raise ValueError(f"{path}: partition sizes differ from the other models' {sizes}")
+        return parts
+
+    def _compute(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Observed mean accuracy over partitions and its bootstrap distribution (B,)."""
+        parts = self._parts(model, layer)
+        assert self._idx is not None
+        observed = float(np.mean([p.mean() for p in parts]))
+        boot = np.mean(
+            [p[self._idx[k]].mean(axis=1) for k, p in enumerate(parts, start=1)], axis=0
+        )  # (B,) partition accuracies averaged
+        self._check_summary(model, layer, observed)
+        return observed, boot
+
+
+# ------------------------------------------------------------------------------------------------
+# pretext prediction accuracy against a baseline
+# ------------------------------------------------------------------------------------------------
+
+
+@register_metric("cluster_accuracy")
+class ClusterAccuracy(Metric):
+    """Accuracy of the pretext model's cluster predictions above chance or the majority label.
+
+    Baseline kinds only (``above_chance``, ``above_majority``): one model on the left.
+    """
+
+    dataset = "cluster"
+    pairwise, needs_layer = False, False
+    baselines = {"above_chance": "chance", "above_majority": "majority"}
+    method = (
+        "cluster accuracy is the mean per-image correctness (the majority baseline resampled on "
+        "the same images, chance fixed)"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        folder = inputs.get("cluster_dir")
+        self.folder = None if folder is None else Path(folder)
+        self.n = 0
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """The pretext task is not read at a layer."""
+        return "cluster prediction"
+
+    def missing(self, claim: Claim) -> str | None:
+        """Why the cluster-accuracy inputs are unavailable, or None."""
+        if self.folder is None:
+            return "no cluster-accuracy folder given"
+        absent = [str(self.folder / f) for f in (CLUSTER_JSON, CLUSTER_NPZ)]
+        absent = [f for f in absent if not Path(f).is_file()]
+        return f"missing {', '.join(absent)}" if absent else None
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """Accuracy minus the baseline ``b`` in points, its bootstrap (B,), a description."""
+        assert self.folder is not None
+        summary = read_json(self.folder / CLUSTER_JSON)
+        data = read_npz(self.folder / CLUSTER_NPZ)
+        for key in ("correct", "majority_correct"):
+            if key not in data:
+                raise ValueError(f"{self.folder / CLUSTER_NPZ}: array {key!r} missing")
+        correct = data["correct"].astype(np.float64).ravel()  # (N,)
+        majority = data["majority_correct"].astype(np.float64).ravel()  # (N,)
+        if majority.shape != correct.shape:
+            raise ValueError(
+                f"{self.folder / CLUSTER_NPZ}: correct and majority_correct differ in size"
+            )
+        idx = bootstrap_indices(len(correct), self.n_boot, self.seed, "cluster")  # (B, N)
+        self.n = len(correct)
+        acc = correct.mean()
+        stored = summary.get("accuracy")
+        if stored is not None and abs(float(stored) - acc) > SUMMARY_TOLERANCE:
+            logger.warning("%s: accuracy %.6f but predictions give %.6f", self.folder, stored, acc)
+        if b == "chance":
+            if "chance" not in summary:
+                raise KeyError(f"{self.folder / CLUSTER_JSON}: no 'chance' entry")
+            chance = float(summary["chance"])
+            if not 0.0 <= chance <= 1.0:
+                raise ValueError(f"{self.folder / CLUSTER_JSON}: chance={chance} is not in [0, 1]")
+            about = f"accuracy {100 * acc:.1f}% vs chance {100 * chance:.1f}%"
+            return Comparison(
+                100 * (acc - chance), 100 * (correct[idx].mean(axis=1) - chance), about
+            )
+        gap = correct - majority  # (N,) paired per-image difference
+        about = f"accuracy {100 * acc:.1f}% vs majority label {100 * majority.mean():.1f}%"
+        return Comparison(100 * float(gap.mean()), 100 * gap[idx].mean(axis=1), about)
+
+    def n_items(self, claim: Claim) -> int:
+        """Test images of the pretext task."""
+        return self.n
+
+
+# ------------------------------------------------------------------------------------------------
+# unit counts
+# ------------------------------------------------------------------------------------------------
+
+
+def unit_claim(
+    name: str,
+    text: str,
+    left: str,
+    right: str,
+    stat: str,
+    which: str,
+    published: Any = None,
+) -> Claim:
+    """``stat(left) - stat(right) > 0`` with stat ``count`` or ``share`` (% of a model's
+    detectors) of the detectors of ``which`` ("all", or a named group of categories)."""
+    options = (("stat", stat), ("which", which))
+    return Claim(
+        name, text, "greater", (left,), (right,), "unit_count", "conv5", published, options
+    )
+
+
+@register_metric("unit_count")
+class UnitCount(Metric):
+    """Counts (or shares) of object-detector units from ``units/<model>/labels.csv``."""
+
+    dataset = "units"
+    blank_items = ""
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        self.files = {m: Path(p) for m, p in (inputs.get("unit_labels") or {}).items()}
+        groups = inputs.get("unit_groups") or {}
+        self.groups = {name: set(cats) for name, cats in groups.items()}
+        self.rng = np.random.default_rng(seed)  # one stream, drawn in claim order
+
+    def check(self, claims: Sequence[Claim]) -> None:
+        """Every claim names a known category group."""
+        unknown = sorted({c.option("which") for c in claims} - set(self.groups) - {"all"})
+        if unknown:
+            raise ValueError(f"claims count detectors of unknown category groups {unknown}")
+
+    def missing(self, claim: Claim) -> str | None:
+        """Models without unit labels."""
+        missing = [m for m in (*claim.left, *claim.right) if m not in self.files]
+        return f"no unit labels for {missing}" if missing else None
+
+    def _statistic(self, labels: pd.DataFrame, stat: str, which: str) -> float:
+        det = labels[labels["is_detector"].astype(bool)]
+        hits = (
+            np.ones(len(det), bool) if which == "all" else det["category"].isin(self.groups[which])
+        )
+        if stat == "count":
+            return float(np.sum(hits))
+        return float(np.mean(hits)) * 100.0 if len(det) else 0.0
+
+    def _boot(self, labels: pd.DataFrame, stat: str, which: str) -> np.ndarray:
+        idx = self.rng.integers(0, len(labels), size=(self.n_boot, len(labels)))
+        return np.array([self._statistic(labels.iloc[i], stat, which) for i in idx])
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """Difference of the statistic, each model's units resampled on their own."""
+        stat, which = claim.option("stat"), claim.option("which")
+        lab = {m: pd.read_csv(self.files[m]) for m in (a, b)}
+        obs = self._statistic(lab[a], stat, which) - self._statistic(lab[b], stat, which)
+        boot = self._boot(lab[a], stat, which) - self._boot(lab[b], stat, which)
+        return Comparison(obs, boot, f"{stat} of {which} detectors, bootstrap over units")
+
+    def n_items(self, claim: Claim) -> int:
+        """Units of the left model."""
+        return len(pd.read_csv(self.files[claim.left[0]]))
+
+    def published(self, claim: Claim) -> tuple[str, float, str]:
+        """The printed counts (or shares of the printed detector counts) of the two models."""
+        ref = claim.published
+        if ref is None:
+            return "n/a", float("nan"), "the paper gives no number for this comparison"
+        (lcol,), (rcol,) = ref.left_rows, ref.right_rows
+        lv, rv = ref.value(lcol), ref.value(rcol)
+        if ref.per is not None:  # share = this measure / the per measure
+            ln, rn = ref.value(lcol, ref.per), ref.value(rcol, ref.per)
+            lv, rv = 100.0 * lv / ln, 100.0 * rv / rn
+        diff = lv - rv
+        return ("holds" if diff > 0 else "fails"), diff, f"{lcol} {lv:.1f} vs {rcol} {rv:.1f}"

@@ -1,0 +1,229 @@
+"""Training tasks: what a batch's forward pass, loss and held-out metrics are, by name.
+
+A task owns everything the loop must not hard-code: the check that a dataset's targets fit it,
+the forward pass of one batch (``forward(net, inputs, targets) -> (outputs, targets)``, run under
+the loop's autocast), the loss of those outputs, and the held-out metrics with their baselines.
+The loop (:mod:`soundsight.train.loop`) only moves a batch to the device and calls these, so a
+task with two input streams (audio-visual correspondence with negatives), a contrastive pair or
+a frozen teacher (distillation) overrides ``forward`` and ``loss`` and fits the same loop.
+
+Registered tasks (:func:`list_tasks`), timm/VISSL style (:func:`register_task`):
+
+- ``softmax``: one class index per frame (sound clusters); cross-entropy; top-1 accuracy.
+- ``multilabel``: a 0/1 vector per frame (binary codes, multi-label targets); sigmoid + binary
+  cross-entropy; per-bit accuracy.
+- ``masked_multilabel``: as ``multilabel``, but entries equal to ``IGNORE`` (-1) count in neither
+  the loss nor the metrics (e.g. VOC's difficult-only labels in fine-tuning).
+
+Callers may pass a task object or its name (:func:`get_task`); ``metrics.json`` records the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+_TASKS: dict[str, type[Task]] = {}
+IGNORE = -1.0  # a ``masked_multilabel`` target entry that neither the loss nor the metrics see
+
+
+class Task:
+    """Base of the registered tasks: a single image stream, ``outputs = net(inputs)``."""
+
+    name: ClassVar[str] = ""
+    headline_key: ClassVar[str] = ""  # the metric tracked during training (the eval curve)
+
+    def check_targets(self, targets: np.ndarray, what: str) -> None:
+        """ValueError when ``targets`` (of the dataset called ``what``) do not fit this task."""
+        raise NotImplementedError
+
+    def forward(
+        self, net: nn.Module, inputs: Any, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Outputs of one batch and the targets the loss compares them with."""
+        return net(inputs), targets  # (B, K) logits; targets as given
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean loss of a batch (outputs may be bf16 under autocast; computed in float32)."""
+        raise NotImplementedError
+
+    def metrics(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, Any]:
+        """Held-out metrics of ``outputs`` (N, K) against ``targets``, with baselines that
+        depend on the training targets; includes ``n``, ``n_outputs`` and ``loss``."""
+        raise NotImplementedError
+
+    def headline(self, metrics: dict[str, Any]) -> float:
+        """The one number tracked during training."""
+        return float(metrics[self.headline_key])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def register_task(name: str) -> Callable[[type[Task]], type[Task]]:
+    """Class decorator: register a :class:`Task` subclass under ``name``."""
+
+    def add(cls: type[Task]) -> type[Task]:
+        if name in _TASKS:
+            raise ValueError(f"task {name!r} is already registered")
+        cls.name = name
+        _TASKS[name] = cls
+        return cls
+
+    return add
+
+
+def list_tasks() -> list[str]:
+    """Names of the registered tasks, sorted."""
+    return sorted(_TASKS)
+
+
+def get_task(task: Task | str) -> Task:
+    """``task`` itself, or a new instance of the task registered under that name."""
+    if isinstance(task, Task):
+        return task
+    if task not in _TASKS:
+        raise ValueError(f"unknown task {task!r}; registered tasks: {list_tasks()}")
+    return _TASKS[task]()
+
+
+def _check_ndim(targets: np.ndarray, what: str, task: str, ndim: int) -> None:
+    """The historical mismatch message: class-index (1-D) vs bit-vector (2-D) targets."""
+    if np.asarray(targets).ndim != ndim:
+        kind = "bit-vector" if np.asarray(targets).ndim == 2 else "class-index"
+        raise ValueError(f"{what} has {kind} targets, which do not fit task {task!r}")
+
+
+@register_task("softmax")
+class SoftmaxTask(Task):
+    """Classification over cluster labels: cross-entropy on (B, K) logits, (B,) indices."""
+
+    headline_key = "top1"
+
+    def check_targets(self, targets: np.ndarray, what: str) -> None:
+        _check_ndim(targets, what, self.name, 1)
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return nn.functional.cross_entropy(outputs.float(), targets)
+
+    def metrics(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, Any]:
+        return softmax_metrics(outputs, targets, train_targets)
+
+
+@register_task("multilabel")
+class MultilabelTask(Task):
+    """Sigmoid + binary cross-entropy on (B, P) logits against (B, P) 0/1 targets."""
+
+    headline_key = "mean_bit_accuracy"
+
+    def check_targets(self, targets: np.ndarray, what: str) -> None:
+        _check_ndim(targets, what, self.name, 2)
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return nn.functional.binary_cross_entropy_with_logits(outputs.float(), targets)
+
+    def metrics(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, Any]:
+        return multilabel_metrics(outputs, targets, train_targets)
+
+
+@register_task("masked_multilabel")
+class MaskedMultilabelTask(MultilabelTask):
+    """Multi-label with ignored entries: (B, P) targets in {0, 1, ``IGNORE``}; the loss is the
+    mean binary cross-entropy over the kept entries (= ``multilabel``'s when none is ignored)."""
+
+    def check_targets(self, targets: np.ndarray, what: str) -> None:
+        _check_ndim(targets, what, self.name, 2)
+        bad = ~np.isin(np.asarray(targets), (0.0, 1.0, IGNORE))
+        if bad.any():
+            raise ValueError(f"{what} has targets outside {{0, 1, {IGNORE}}}: {targets[bad][:5]}")
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return masked_bce(outputs.float(), targets)
+
+    def metrics(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, Any]:
+        return masked_multilabel_metrics(outputs, targets, train_targets)
+
+
+def masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy of (N, P) logits over the entries whose target is not IGNORE."""
+    keep = targets != IGNORE  # (N, P)
+    bce = nn.functional.binary_cross_entropy_with_logits(
+        logits, targets.clamp(min=0.0), reduction="none"
+    )  # (N, P)
+    return (bce * keep).sum() / keep.sum().clamp(min=1)
+
+
+def masked_multilabel_metrics(
+    logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+) -> dict[str, Any]:
+    """:func:`multilabel_metrics` over the kept (not IGNORE) entries of every column."""
+    y = targets.float()  # (N, P)
+    keep = (y != IGNORE).float()
+    n_kept = keep.sum(0).clamp(min=1)  # (P,)
+    bit_acc = (((logits > 0).float() == y).float() * keep).sum(0) / n_kept  # (P,)
+    train = np.asarray(train_targets, dtype=np.float64)  # (M, P)
+    train_keep = train != IGNORE
+    pos_rate = (train * train_keep).sum(0) / np.maximum(train_keep.sum(0), 1)
+    majority = torch.from_numpy((pos_rate > 0.5).astype(np.float32))  # (P,)
+    base_acc = ((y == majority).float() * keep).sum(0) / n_kept  # (P,)
+    return {
+        "n": len(y),
+        "n_outputs": logits.shape[1],
+        "n_ignored": int((1 - keep).sum()),
+        "loss": float(masked_bce(logits.float(), y)),
+        "bit_accuracy": bit_acc.tolist(),
+        "mean_bit_accuracy": float(bit_acc.mean()),
+        "majority_bits": majority.int().tolist(),
+        "majority_bit_accuracy": base_acc.tolist(),
+        "mean_majority_bit_accuracy": float(base_acc.mean()),
+    }
+
+
+def softmax_metrics(
+    logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+) -> dict[str, Any]:
+    """Top-1 accuracy, chance (1/K) and the accuracy of always predicting the train majority."""
+    k = logits.shape[1]
+    majority = int(np.bincount(train_targets, minlength=k).argmax())
+    y = targets.long()
+    return {
+        "n": len(y),
+        "n_outputs": k,
+        "loss": float(nn.functional.cross_entropy(logits, y)),
+        "top1": float((logits.argmax(1) == y).float().mean()),
+        "chance": 1.0 / k,
+        "majority_label": majority,
+        "majority_accuracy": float((y == majority).float().mean()),
+    }
+
+
+def multilabel_metrics(
+    logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+) -> dict[str, Any]:
+    """Per-bit accuracy (logit > 0) and the all-majority-bit baseline (majority of train bits)."""
+    y = targets.float()  # (N, P)
+    bit_acc = ((logits > 0).float() == y).float().mean(0)  # (P,)
+    majority = torch.from_numpy((np.asarray(train_targets).mean(0) > 0.5).astype(np.float32))
+    base_acc = (y == majority).float().mean(0)  # (P,)
+    return {
+        "n": len(y),
+        "n_outputs": logits.shape[1],
+        "loss": float(nn.functional.binary_cross_entropy_with_logits(logits, y)),
+        "bit_accuracy": bit_acc.tolist(),
+        "mean_bit_accuracy": float(bit_acc.mean()),
+        "majority_bits": majority.int().tolist(),
+        "majority_bit_accuracy": base_acc.tolist(),
+        "mean_majority_bit_accuracy": float(base_acc.mean()),
+    }
