@@ -15,7 +15,15 @@ from soundsight.probes.extract import (
     extract_features,
     snapshot_state,
 )
-from soundsight.probes.metrics import area_ap, mean_ap, per_class_ap, voc07_ap
+from soundsight.probes.metrics import (
+    VOC07_RECALL_THRESHOLDS,
+    area_ap,
+    matlab_colon,
+    mean_ap,
+    per_class_ap,
+    voc07_ap,
+    voc07_ap_grouped,
+)
 from soundsight.probes.svm import (
     cost_grid,
     l2_normalize,
@@ -41,30 +49,68 @@ def test_ap_hand_case():
     assert area_ap(s, y) == pytest.approx(5 / 6)
 
 
-def test_ap_recall_exactly_at_threshold_counts():
-    # 10 positives: 3 TP (R=0.3, P=1), 7 FP, then 7 TP (P rises to 10/17 at R=1)
-    # 11-point: t in {0,.1,.2,.3} -> 1 (R=0.3 reaches t=0.3 exactly); t in {.4..1} (7) -> 10/17
+def test_ap_recall_exactly_at_threshold():
+    # 10 positives: 3 TP (R=0.3, P=1), 7 FP, then 7 TP (P rises to 10/17 at R=1).
+    # Devkit (VOCevalcls.m): the 4th threshold of MATLAB's 0:0.1:1 is 3*0.1 = 0.30000000000000004,
+    #   and 3/10 = 0.29999999999999998 does not reach it: t in {0,.1,.2} -> 1, the other 8 -> 10/17
+    #   AP = (3 + 8*10/17) / 11 = 131/187
+    # Exact tenths (the grouped variant): t in {0,.1,.2,.3} -> 1; t in {.4..1} (7) -> 10/17
     #   AP = (4 + 7*10/17) / 11 = 138/187
     # area: 0.3*1 + 0.7*10/17
     y = np.array([1] * 3 + [-1] * 7 + [1] * 7)
     s = -np.arange(len(y), dtype=float)
-    assert voc07_ap(s, y) == pytest.approx(138 / 187)
+    assert VOC07_RECALL_THRESHOLDS[3] > 3 / 10
+    assert voc07_ap(s, y) == pytest.approx(131 / 187)
+    assert voc07_ap_grouped(s, y) == pytest.approx(138 / 187)
     assert area_ap(s, y) == pytest.approx(0.3 + 0.7 * 10 / 17)
+    # a recall of 0.7 (7 of 10) does reach MATLAB's 1 - 3*0.1, which is the double nearest 0.7
+    y7 = np.array([1] * 7 + [-1] * 3 + [1] * 3)
+    # devkit: t <= 0.7 (8 thresholds) -> 1; t in {.8, .9, 1} -> 10/13
+    assert voc07_ap(-np.arange(len(y7), dtype=float), y7) == pytest.approx((8 + 3 * 10 / 13) / 11)
 
 
-def test_ap_ties_are_one_block():
-    # scores 0.9 | 0.5, 0.5 | 0.1 with labels +1 | +1, -1 | -1: the tied pair counts together:
-    #   after 0.9: P=1, R=0.5; after the 0.5 block: TP=2, FP=1 -> P=2/3, R=1; then P=1/2
-    # same curve as the hand case -> 28/33 and 5/6, whatever the order inside the tie
+def test_matlab_colon_matches_matlab_not_arange():
+    t = matlab_colon(0.0, 0.1, 1.0)
+    assert len(t) == 11 and t[0] == 0.0 and t[-1] == 1.0
+    assert t[3] == 3 * 0.1 != 0.3  # first half: start + k*step
+    assert t[6] == 1 - 4 * 0.1 == 0.6 and t[7] == 1 - 3 * 0.1 == 0.7  # second half: stop - k*step
+    assert np.arange(0, 1.1, 0.1)[6] != 0.6  # numpy's ports differ from the devkit here
+    with pytest.raises(ValueError, match="integral"):
+        matlab_colon(0.0, 0.3, 1.0)
+
+
+def test_ap_ties_follow_the_stable_sort_in_the_devkit():
+    # scores 0.9 | 0.5, 0.5 | 0.1. The devkit does not group ties: a stable sort keeps the input
+    # order inside the tie.
+    #   labels +1, +1, -1, -1: after 0.9 P=1 R=.5; after the first 0.5 P=1 R=1 -> AP = 1
+    #   labels +1, -1, +1, -1: P=1 R=.5; P=1/2 R=.5; P=2/3 R=1 -> (6*1 + 5*2/3)/11 = 28/33
+    # The grouped variant (and area AP) count the tie as one block: 28/33 and 5/6 for both orders.
     s = np.array([0.9, 0.5, 0.5, 0.1])
-    for y in (np.array([1, 1, -1, -1]), np.array([1, -1, 1, -1])):
-        assert voc07_ap(s, y) == pytest.approx(28 / 33)
+    first, second = np.array([1, 1, -1, -1]), np.array([1, -1, 1, -1])
+    assert voc07_ap(s, first) == pytest.approx(1.0)
+    assert voc07_ap(s, second) == pytest.approx(28 / 33)
+    for y in (first, second):
+        assert voc07_ap_grouped(s, y) == pytest.approx(28 / 33)
         assert area_ap(s, y) == pytest.approx(5 / 6)
 
 
+def test_ap_accumulates_like_the_devkit():
+    # ap = ap + p/11 over the thresholds, not sum(p)/11: the two may differ in the last bit
+    rng = np.random.default_rng(0)
+    s, y = rng.normal(size=50), np.where(rng.random(50) < 0.4, 1, -1)
+    pos = y[np.argsort(-s, kind="stable")] == 1
+    tp, fp = np.cumsum(pos), np.cumsum(~pos)
+    rec, prec = tp / pos.sum(), tp / (fp + tp)
+    expected = 0.0
+    for t in VOC07_RECALL_THRESHOLDS:
+        expected += (prec[rec >= t].max() if (rec >= t).any() else 0.0) / 11
+    assert voc07_ap(s, y) == expected
+
+
 def test_ap_perfect_and_worst_ranking():
-    # perfect: P=1 at every recall -> 1.0
+    # perfect: P=1 at every recall -> 1.0 (eleven additions of 1/11 give 1 + 1 ulp: clipped)
     assert voc07_ap(np.array([3.0, 2.0, 1.0]), np.array([1, 1, -1])) == 1.0
+    assert voc07_ap_grouped(np.array([3.0, 2.0, 1.0]), np.array([1, 1, -1])) == 1.0
     assert area_ap(np.array([3.0, 2.0, 1.0]), np.array([1, 1, -1])) == 1.0
     # worst: FP, FP, TP -> only R=1 point has P=1/3 (R=0 points have P=0) -> 1/3 for both
     s, y = np.array([0.9, 0.8, 0.1]), np.array([-1, -1, 1])

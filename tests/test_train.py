@@ -29,7 +29,7 @@ from soundsight.train import (
     train,
 )
 from soundsight.train.checkpoint import save_atomic
-from soundsight.train.optim import momentum_at
+from soundsight.train.optim import frozen_modules, momentum_at
 from soundsight.train.tasks import SoftmaxTask
 
 # (optimizer, schedule) pairs of the papers: Owens et al. 2018; the student reproduction
@@ -93,7 +93,9 @@ def _cfg(**overrides) -> TrainConfig:
     return TrainConfig(**{**base, **overrides})
 
 
-MULTILABEL_TARGETS = {"softmax": False, "multilabel": True}  # one entry per registered task
+MULTILABEL_TARGETS = {  # one entry per registered task
+    "softmax": False, "multilabel": True, "masked_multilabel": True,
+}  # fmt: skip
 
 
 def _datasets(images, multilabel: bool = False) -> tuple[FrameDataset, FrameDataset]:
@@ -266,6 +268,33 @@ def test_trainable_prefixes_train_the_head_only(images, tmp_path) -> None:
     assert not torch.equal(after["head.2.weight"], before["head.2.weight"])
     ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
     assert sum(len(g["params"]) for g in ckpt["optimizer"]["param_groups"]) == 2
+
+
+def test_frozen_modules_run_in_eval_mode_even_after_periodic_evals(images, tmp_path) -> None:
+    """A frozen BatchNorm keeps its running statistics; parameter-free dropout keeps training."""
+    train_set, val_set = _datasets(images)
+    torch.manual_seed(0)
+    model = TinyNet(3)
+    frozen_bn = model.features[1]
+    assert frozen_modules(model, ("head.",)) == [model.features[0], frozen_bn]
+    assert frozen_modules(model) == []
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    modes: list[tuple[bool, bool]] = []  # (BN, dropout) training flags at each forward
+    model.head.register_forward_pre_hook(
+        lambda _m, _x: modes.append((frozen_bn.training, model.head[1].training))
+    )
+    cfg = _cfg(iterations=6, eval_every=2, trainable=("head.",))  # evals call model.train() back
+    train(model, train_set, val_set, "softmax", cfg, tmp_path)
+    after = model.state_dict()
+    for key in (
+        "features.1.running_mean",
+        "features.1.running_var",
+        "features.1.num_batches_tracked",
+    ):
+        assert torch.equal(after[key], before[key]), key
+    training_steps = [m for m in modes if m[1]]  # dropout on: the training forwards
+    assert len(training_steps) == cfg.iterations and all(not bn for bn, _ in training_steps)
+    assert not frozen_bn._forward_pre_hooks  # the hooks are gone after training
 
 
 def test_a_checkpoint_from_sgd_does_not_resume_under_adamw(images, tmp_path) -> None:

@@ -9,9 +9,10 @@ ground-truth box of that class in its image with the highest IoU. If that IoU >=
 - the box was already matched (a duplicate detection): false positive.
 
 Otherwise it is a false positive. Recall is over the non-difficult boxes of the class; AP is the
-11-point interpolated average precision (mean over recall thresholds 0, 0.1, ..., 1 of the best
-precision at recall >= threshold). Boxes are 0-based continuous (see :mod:`.boxes`), for which
-the plain IoU equals the devkit's ``+1`` pixel IoU on the annotations.
+11-point interpolated average precision (the best precision at recall >= t, summed as
+``ap += p / 11`` over MATLAB's ``0:0.1:1``, whose fourth threshold is 0.30000000000000004: see
+:func:`soundsight.probes.metrics.interpolated_11point`). Boxes are 0-based continuous (see
+:mod:`.boxes`), for which the plain IoU equals the devkit's ``+1`` pixel IoU on the annotations.
 """
 
 from __future__ import annotations
@@ -25,18 +26,15 @@ import numpy as np
 
 from soundsight.detect.boxes import ImageBoxes, box_iou_np
 from soundsight.detect.train import Detections
+from soundsight.probes.metrics import interpolated_11point
 
 log = logging.getLogger(__name__)
 
 
 def voc07_11point(recall: np.ndarray, precision: np.ndarray) -> float:
-    """11-point interpolated AP from recall/precision after each detection (score order)."""
-    recall, precision = np.asarray(recall, float), np.asarray(precision, float)
-    total = 0.0
-    for t in np.arange(11) / 10.0:
-        reached = recall >= t
-        total += float(precision[reached].max()) if reached.any() else 0.0
-    return total / 11.0
+    """11-point interpolated AP from recall/precision after each detection (score order), with
+    the devkit's thresholds (MATLAB's ``0:0.1:1``) and accumulation (``VOCevaldet.m``)."""
+    return interpolated_11point(np.asarray(recall, float), np.asarray(precision, float))
 
 
 def match_class(

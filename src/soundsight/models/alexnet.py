@@ -80,6 +80,7 @@ class AlexNet(FeatureModel):
     layer_names = ("conv1", "conv2", "conv3", "conv4", "conv5", "max5", "pool5", "fc6", "fc7")
     default_layers = ("max5", "pool5", "fc6", "fc7")
     feature_layer = "conv5"
+    head_layers = ("classifier", "head")  # fc6, fc7 (torchvision's classifier[:6]) and the head
 
     def __init__(
         self,

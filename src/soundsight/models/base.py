@@ -142,6 +142,7 @@ class FeatureModel(nn.Module):
     layer_names: tuple[str, ...] = ()
     default_layers: tuple[str, ...] = ()
     feature_layer: str = ""
+    head_layers: tuple[str, ...] = ()  # modules after the last conv layer: fine-tuning's "head"
     head: nn.Linear
 
     def __init__(self, num_outputs: int, input_size: int, multilabel: bool) -> None:

@@ -144,6 +144,8 @@ class CaffeNetBN(CaffeNetTrunk):
     (sigmoid vs softmax) and is recorded for the training loss.
     """
 
+    head_layers = ("fc6", "fc7", "head")
+
     def __init__(
         self,
         num_outputs: int,
@@ -211,6 +213,8 @@ class CaffeNetBNCAM(CaffeNetTrunk):
     (B, cam_channels, h, w) that replace the fully connected layers.
     ``cam_channels`` defaults to 1024 x width (Zhou et al. 2016's AlexNet-GAP), rounded to 8.
     """
+
+    head_layers = ("conv6", "conv7", "head")  # they replace fc6 and fc7
 
     def __init__(
         self,

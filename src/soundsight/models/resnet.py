@@ -36,6 +36,7 @@ class ResNet18(FeatureModel):
     layer_names = (*RESNET_LAYERS, "avgpool")
     default_layers = ("layer4", "avgpool")
     feature_layer = "layer4"
+    head_layers = ("head",)
 
     def __init__(self, num_outputs: int, input_size: int = 224, multilabel: bool = False) -> None:
         super().__init__(num_outputs, input_size, multilabel)

@@ -3,9 +3,17 @@
 Labels follow the VOC devkit convention: +1 present, -1 absent, 0 present only as *difficult*
 (ignored: neither a true nor a false positive, and not counted among the positives).
 
-Tied scores are treated as one block: precision and recall are only evaluated after a whole group
-of equal scores, so the result does not depend on the order of tied entries (the devkit's result
-would depend on its sort order).
+``voc07_ap`` is the VOC2007 devkit's 11-point AP exactly as ``VOCevalcls.m`` computes it: the
+scores are sorted with a stable sort (MATLAB's ``sort``), precision and recall are taken after
+every entry (tied scores are *not* grouped, so their order in the input matters), and recall is
+compared against the thresholds of MATLAB's ``0:0.1:1``, which are not all exact tenths (the third
+is ``3 * 0.1 = 0.30000000000000004``), accumulating ``ap = ap + p / 11``. So a recall of exactly
+3/10 does not reach the 0.3 threshold, as in the published protocol.
+
+``voc07_ap_grouped`` is this project's earlier, order-independent variant: exact tenths, and tied
+scores treated as one block (precision and recall only after a whole group of equal scores). It
+is kept under its own name; ``area_ap`` (the VOC2010+ area under the interpolated curve) also
+groups ties.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-APKind = Literal["voc07", "area"]
+APKind = Literal["voc07", "voc07_grouped", "area"]
 
 
 def _check_pair(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,9 +62,65 @@ def precision_recall(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray
     return tp / (tp + fp), tp / pos.sum()
 
 
+def matlab_colon(start: float, step: float, stop: float) -> np.ndarray:
+    """The values of MATLAB's ``start:step:stop`` for ``step > 0`` and an integral number of steps.
+
+    MATLAB builds the vector symmetrically (its ``colonop``): ``start + k*step`` for the first
+    half, ``stop - k*step`` for the second half and ``(start + stop) / 2`` in the middle when the
+    number of steps is even. ``matlab_colon(0, 0.1, 1)`` is 0, 0.1, 0.2, 0.30000000000000004, 0.4,
+    0.5, 0.6, 0.7, 0.8, 0.9, 1 (numpy's ``arange`` gives 0.6000000000000001 and 0.7000000000000001).
+    """
+    if not step > 0:
+        raise ValueError(f"step must be > 0, got {step}")
+    n = round((stop - start) / step)
+    if n < 0 or not np.isclose(start + n * step, stop):
+        raise ValueError(f"{start}:{step}:{stop} does not have an integral number of steps")
+    out = np.empty(n + 1)
+    for k in range(n // 2 + 1):
+        out[k] = start + k * step
+        out[n - k] = stop - k * step
+    if n % 2 == 0:
+        out[n // 2] = (start + stop) / 2
+    return out
+
+
+VOC07_RECALL_THRESHOLDS = matlab_colon(0.0, 0.1, 1.0)  # the devkit's `for t=0:0.1:1`
+
+
 def voc07_ap(scores: np.ndarray, labels: np.ndarray) -> float:
-    """VOC2007 11-point interpolated AP: mean over t in {0, 0.1, ..., 1} of max precision at
-    recall >= t (0 where no such point)."""
+    """VOC2007 11-point interpolated AP exactly as the devkit's ``VOCevalcls.m`` computes it.
+
+    Stable sort by decreasing score, precision/recall after every (non-difficult) entry, ties not
+    grouped; ``ap += max(prec[rec >= t]) / 11`` (0 where no such point) for ``t`` in MATLAB's
+    ``0:0.1:1``.
+    """
+    scores, labels = _check_pair(scores, labels)
+    keep = labels != 0  # difficult: tp and fp both unchanged in the devkit, so dropping is equal
+    scores, labels = scores[keep], labels[keep]
+    pos = labels[np.argsort(-scores, kind="stable")] == 1  # MATLAB's sort(-out) is stable
+    tp = np.cumsum(pos)  # (N,) true positives among the top i+1
+    fp = np.cumsum(~pos)
+    return interpolated_11point(tp / pos.sum(), tp / (fp + tp))
+
+
+def interpolated_11point(recall: np.ndarray, precision: np.ndarray) -> float:
+    """The devkit's 11-point loop (``VOCevalcls.m`` and ``VOCevaldet.m`` alike) over a curve:
+    ``ap += max(precision[recall >= t]) / 11`` for ``t`` in MATLAB's ``0:0.1:1``.
+
+    Eleven additions of 1/11 round to 1.0000000000000002: the result is clipped at 1 so that a
+    perfect ranking scores 1 (the only place this differs from the devkit, by one ulp)."""
+    ap = 0.0
+    for t in VOC07_RECALL_THRESHOLDS:
+        reached = recall >= t
+        ap += (float(precision[reached].max()) if reached.any() else 0.0) / 11
+    return min(ap, 1.0)
+
+
+def voc07_ap_grouped(scores: np.ndarray, labels: np.ndarray) -> float:
+    """11-point AP with exact tenths as thresholds and tied scores as one block (order-free).
+
+    Not the devkit's arithmetic (see :func:`voc07_ap`); kept for comparison.
+    """
     prec, rec = precision_recall(scores, labels)
     total = 0.0
     for k in range(11):
@@ -95,8 +159,9 @@ def per_class_ap(scores: np.ndarray, labels: np.ndarray, kind: APKind = "voc07")
 
 
 def mean_ap(scores: np.ndarray, labels: np.ndarray, kind: APKind = "voc07") -> float:
-    """Mean over classes of the per-class AP (``kind``: ``voc07`` 11-point or ``area``)."""
+    """Mean over classes of the per-class AP (``kind``: ``voc07`` devkit 11-point,
+    ``voc07_grouped`` or ``area``)."""
     return float(per_class_ap(scores, labels, kind).mean())
 
 
-_AP_FUNCS = {"voc07": voc07_ap, "area": area_ap}
+_AP_FUNCS = {"voc07": voc07_ap, "voc07_grouped": voc07_ap_grouped, "area": area_ap}

@@ -55,6 +55,7 @@ from soundsight.train.optim import (
     OPTIMIZERS,
     SCHEDULES,
     apply_schedule,
+    frozen_in_eval,
     lr_at,
     make_optimizer,
     scheduler_state,
@@ -370,9 +371,10 @@ def _train(
         torch.manual_seed(cfg.seed + 1_000_003 * rank.rank + progress.iteration)
     model.train()
     net = distributed.wrap(model, device, rank)  # forward/backward through DDP when distributed
-    _run_iterations(
-        model, net, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path, rank
-    )
+    with frozen_in_eval(model, cfg.trainable):  # a frozen trunk's BatchNorm statistics stay put
+        _run_iterations(
+            model, net, optimizer, train_set, val_set, task, cfg, device, progress, ckpt_path, rank
+        )
     if not rank.is_main:
         return None
     t0 = time.perf_counter()

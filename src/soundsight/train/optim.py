@@ -21,13 +21,19 @@ uninterrupted run:
   defaults 0.95 and 0.85, replacing ``cfg.momentum``.
 
 ``cfg.trainable`` (parameter-name prefixes, e.g. ``("head.",)``) trains only those parameters:
-the others get ``requires_grad=False`` and stay out of the optimizer (BatchNorm running
-statistics of a frozen trunk still update in train mode).
+the others get ``requires_grad=False`` and stay out of the optimizer, and every module whose own
+parameters and buffers all lie outside the prefixes (:func:`frozen_modules`: a frozen trunk's
+convolutions and BatchNorm layers) runs in eval mode during training (:func:`frozen_in_eval`),
+so a frozen BatchNorm normalises with its running statistics and never updates them.
+Parameter-free modules (dropout, pooling) keep the model's mode.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -53,6 +59,41 @@ def select_trainable(model: nn.Module, prefixes: tuple[str, ...] = ()) -> list[n
             if not name.startswith(prefixes):
                 p.requires_grad_(False)
     return [p for p in model.parameters() if p.requires_grad]
+
+
+def frozen_modules(model: nn.Module, prefixes: tuple[str, ...] = ()) -> list[nn.Module]:
+    """Modules whose own (non-recursive) parameters and buffers exist and all have qualified
+    names outside ``prefixes``; none when ``prefixes`` is empty (everything trains)."""
+    if not prefixes:
+        return []
+    frozen = []
+    for name, module in model.named_modules():
+        own = itertools.chain(
+            module.named_parameters(recurse=False), module.named_buffers(recurse=False)
+        )
+        names = [f"{name}.{n}" if name else n for n, _ in own]
+        if names and not any(n.startswith(prefixes) for n in names):
+            frozen.append(module)
+    return frozen
+
+
+def _eval_mode_hook(module: nn.Module, _args: Any) -> None:
+    """Forward pre-hook: this module (not its children) runs in eval mode."""
+    module.training = False
+
+
+@contextlib.contextmanager
+def frozen_in_eval(model: nn.Module, prefixes: tuple[str, ...] = ()) -> Iterator[None]:
+    """Within the block, :func:`frozen_modules` run in eval mode whatever ``model.train()``
+    says (a forward pre-hook each, removed on exit); a no-op when ``prefixes`` is empty."""
+    handles = [
+        m.register_forward_pre_hook(_eval_mode_hook) for m in frozen_modules(model, prefixes)
+    ]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def decay_groups(params: list[nn.Parameter], weight_decay: float) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ Registered tasks (:func:`list_tasks`), timm/VISSL style (:func:`register_task`):
 - ``softmax``: one class index per frame (sound clusters); cross-entropy; top-1 accuracy.
 - ``multilabel``: a 0/1 vector per frame (binary codes, multi-label targets); sigmoid + binary
   cross-entropy; per-bit accuracy.
+- ``masked_multilabel``: as ``multilabel``, but entries equal to ``IGNORE`` (-1) count in neither
+  the loss nor the metrics (e.g. VOC's difficult-only labels in fine-tuning).
 
 Callers may pass a task object or its name (:func:`get_task`); ``metrics.json`` records the name.
 """
@@ -26,6 +28,7 @@ import torch
 from torch import nn
 
 _TASKS: dict[str, type[Task]] = {}
+IGNORE = -1.0  # a ``masked_multilabel`` target entry that neither the loss nor the metrics see
 
 
 class Task:
@@ -131,6 +134,61 @@ class MultilabelTask(Task):
         self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
     ) -> dict[str, Any]:
         return multilabel_metrics(outputs, targets, train_targets)
+
+
+@register_task("masked_multilabel")
+class MaskedMultilabelTask(MultilabelTask):
+    """Multi-label with ignored entries: (B, P) targets in {0, 1, ``IGNORE``}; the loss is the
+    mean binary cross-entropy over the kept entries (= ``multilabel``'s when none is ignored)."""
+
+    def check_targets(self, targets: np.ndarray, what: str) -> None:
+        _check_ndim(targets, what, self.name, 2)
+        bad = ~np.isin(np.asarray(targets), (0.0, 1.0, IGNORE))
+        if bad.any():
+            raise ValueError(f"{what} has targets outside {{0, 1, {IGNORE}}}: {targets[bad][:5]}")
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return masked_bce(outputs.float(), targets)
+
+    def metrics(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, Any]:
+        return masked_multilabel_metrics(outputs, targets, train_targets)
+
+
+def masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy of (N, P) logits over the entries whose target is not IGNORE."""
+    keep = targets != IGNORE  # (N, P)
+    bce = nn.functional.binary_cross_entropy_with_logits(
+        logits, targets.clamp(min=0.0), reduction="none"
+    )  # (N, P)
+    return (bce * keep).sum() / keep.sum().clamp(min=1)
+
+
+def masked_multilabel_metrics(
+    logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+) -> dict[str, Any]:
+    """:func:`multilabel_metrics` over the kept (not IGNORE) entries of every column."""
+    y = targets.float()  # (N, P)
+    keep = (y != IGNORE).float()
+    n_kept = keep.sum(0).clamp(min=1)  # (P,)
+    bit_acc = (((logits > 0).float() == y).float() * keep).sum(0) / n_kept  # (P,)
+    train = np.asarray(train_targets, dtype=np.float64)  # (M, P)
+    train_keep = train != IGNORE
+    pos_rate = (train * train_keep).sum(0) / np.maximum(train_keep.sum(0), 1)
+    majority = torch.from_numpy((pos_rate > 0.5).astype(np.float32))  # (P,)
+    base_acc = ((y == majority).float() * keep).sum(0) / n_kept  # (P,)
+    return {
+        "n": len(y),
+        "n_outputs": logits.shape[1],
+        "n_ignored": int((1 - keep).sum()),
+        "loss": float(masked_bce(logits.float(), y)),
+        "bit_accuracy": bit_acc.tolist(),
+        "mean_bit_accuracy": float(bit_acc.mean()),
+        "majority_bits": majority.int().tolist(),
+        "majority_bit_accuracy": base_acc.tolist(),
+        "mean_majority_bit_accuracy": float(base_acc.mean()),
+    }
 
 
 def softmax_metrics(
