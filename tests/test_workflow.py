@@ -164,7 +164,10 @@ def test_dry_run_plans_the_student_reproduction(tmp_path, preset):
 
 
 def test_student_k_outside_the_sweep_fails_naming_the_key(tmp_path):
-    out = snakemake("-n", "--config", "student={'k': 7}", f"results={tmp_path}")
+    (tmp_path / "k7.yaml").write_text(yaml.safe_dump({"student": {"k": 7}}))
+    out = snakemake(
+        "-n", "--configfile", str(tmp_path / "k7.yaml"), "--config", f"results={tmp_path}"
+    )
     assert out.returncode != 0
     assert "config key `student.k`: 7 is not in `student.sweep_k`" in out.stdout + out.stderr
 

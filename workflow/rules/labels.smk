@@ -40,8 +40,8 @@ rule cluster_labels:
         "../scripts/cluster_labels.py"
 
 
+# k-means labels of another feature than the texture (e.g. MFCC), clustered the same way
 rule feature_cluster_labels:
-    """k-means labels of another feature than the texture (e.g. MFCC), clustered the same way."""
     input:
         split=f"{CORPUS}/labels/split.csv",
         features=f"{CORPUS}/features/sound.npz",
