@@ -242,3 +242,12 @@ def test_dry_run_of_the_finetune_rule_builds_the_random_model_first(tmp_path):
     jobs = {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
     assert jobs["finetune_voc"] == 1 and jobs["init_baseline"] == 1
     assert "train_pretext" not in jobs
+
+
+def test_checkpoint_interval_defaults_to_a_quarter_and_can_be_set():
+    assert FinetuneConfig(iterations=40).checkpoint_interval() == 10
+    assert FinetuneConfig(iterations=3).checkpoint_interval() == 1
+    assert FinetuneConfig(iterations=40, checkpoint_every=0).checkpoint_interval() == 0
+    cfg = FinetuneConfig.from_dict({"iterations": 8, "checkpoint_every": 0})
+    spec = {"name": "caffenet_bn", "kwargs": {"input_size": 64, "width": 0.125}}
+    assert cfg.train_config(spec, ()).checkpoint_every == 0

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from soundsight.labels.build import build_cluster_labels, build_code_labels, decode_codes
+from soundsight.labels.build import (
+    build_cluster_labels,
+    build_code_labels,
+    cluster_input,
+    decode_codes,
+)
 from soundsight.labels.clusters import ClusterModel, cluster_labels, fit_clusters
 from soundsight.labels.codes import CodeModel, fit_codes
 from soundsight.labels.split import split_by_video
@@ -116,3 +121,30 @@ def test_build_label_tables_fit_on_train_only():
     # the PCA mean is the mean of the training rows only
     train = (frames["split"] == "train").to_numpy()
     np.testing.assert_allclose(cmodel.mean, texture[train, :32].mean(0))
+
+
+def test_any_stored_feature_is_clustered_like_the_texture():
+    """The texture keeps its group scaling; MFCC (or any other feature) is clustered as stored,
+    with the same split and drop-far rule; the texture labels do not depend on the others."""
+    frames = _frames(20, 5)
+    frames["split"] = split_by_video(frames, 0.3, seed=0)
+    rng = np.random.default_rng(0)
+    feats = {
+        "texture": np.abs(rng.standard_normal((len(frames), 502))),
+        "mfcc": rng.standard_normal((len(frames), 40)) * 10,
+    }
+    X, scaling = cluster_input(feats, "texture", "inverse_dim")
+    assert X is feats["texture"] and scaling == "inverse_dim"
+    texture_table, _, _ = build_cluster_labels(frames, X, 4, 0, scaling)
+    direct, _, _ = build_cluster_labels(frames, feats["texture"], 4, 0, "inverse_dim")
+    pd.testing.assert_frame_equal(texture_table, direct)
+    X, scaling = cluster_input(feats, "mfcc", "inverse_dim")
+    assert X is feats["mfcc"] and scaling is None
+    table, model, summary = build_cluster_labels(frames, X, 4, 0, scaling)
+    assert model.scaling == "none" and model.centroids.shape == (4, 40)
+    train = (frames["split"] == "train").to_numpy()
+    kept = table["keep"].to_numpy()
+    assert kept[~train].all() and summary["n_train_kept"] == int(kept[train].sum())
+    assert (table.loc[train & kept, "distance"] <= model.median_distance).all()
+    with pytest.raises(KeyError, match="'spectrum' not in the sound features"):
+        cluster_input(feats, "spectrum", None)

@@ -10,6 +10,7 @@ import yaml
 from soundsight.config import load_schema, validate_config
 from soundsight.sheet import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     SheetError,
     config_value,
     load_models,
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHEET = ROOT / "config" / "models.tsv"
 SCHEMA_PATH = ROOT / "workflow" / "schemas" / "models.schema.yaml"
 SCHEMA = yaml.safe_load(SCHEMA_PATH.read_text())
-ARCHS = ("caffenet_bn", "caffenet_bn_cam", "resnet18")
+ARCHS = ("caffenet_bn", "caffenet_bn_cam", "resnet18", "alexnet")
 CORPORA = ("videos", "audioset")
 BASE = {
     "name": "m",
@@ -176,7 +177,7 @@ def test_the_project_sheet_is_the_owens_catalogue_under_the_default_config():
         SHEET, SCHEMA_PATH, config, list_models(), CORPORA, {"world_scene": len(SCENE_NAMES)}
     )
     got = {n: (m.task, m.targets, m.n_classes, m.architecture, m.iterations, m.corpus)
-           for n, m in models.items() if m.enabled}  # fmt: skip
+           for n, m in models.items() if m.enabled and "owens2018" in m.papers}  # fmt: skip
     cluster = ("cluster", "clusters_k30", 30, "caffenet_bn", None, "videos")
     sweep = {
         f"sweep_k{k}": ("cluster", f"clusters_k{k}", k, "caffenet_bn", 80, "videos")
@@ -196,6 +197,68 @@ def test_the_project_sheet_is_the_owens_catalogue_under_the_default_config():
         "random": ("init", "random", 30, "caffenet_bn", None, "videos"),
         "kmeans": ("init", "kmeans", 30, "caffenet_bn", None, "videos"),
     }
-    trained = [m for m in models.values() if m.task != "init"]
+    owens = [m for m in models.values() if "owens2018" in m.papers]
+    trained = [m for m in owens if m.task != "init"]
     assert {(m.optimizer, m.schedule) for m in trained} == {("sgd", "step")}
-    assert all(m.papers == ("owens2018",) for m in models.values())
+    assert all(m.papers[0] == "owens2018" for m in owens)
+    assert all((m.input_size, m.batch_size, m.lr) == (None,) * 3 for m in owens)  # pretext's
+
+
+def test_optional_training_columns_override_the_pretext_config(tmp_path):
+    """input_size, batch_size and lr: absent from a header or blank = pretext's; else a value
+    or a config key (the student's AlexNet at its own size and AdamW learning rate)."""
+    assert read(write_sheet(tmp_path / "old.tsv", {}))[0].cells["input_size"] == ""
+    path = tmp_path / "m.tsv"
+    header = [*COLUMNS, *OPTIONAL_COLUMNS]
+    rows = [
+        {**BASE, "name": "plain", "input_size": "", "batch_size": "", "lr": ""},
+        {**BASE, "name": "big", "input_size": "$student.size", "batch_size": "16", "lr": "1e-3"},
+    ]
+    lines = ["\t".join(header), *("\t".join(r[c] for c in header) for r in rows)]
+    path.write_text("\n".join(lines) + "\n")
+    config = {**CONFIG, "student": {"size": 64}}
+    models = resolve(path, config)
+    assert (models["plain"].input_size, models["plain"].batch_size, models["plain"].lr) == (
+        None, None, None,
+    )  # fmt: skip
+    assert (models["big"].input_size, models["big"].batch_size, models["big"].lr) == (64, 16, 1e-3)
+    config["student"]["zero"] = 0
+    for cell, message in (("$student.zero", "not a positive"), ("$student.none", "no config key")):
+        path.write_text(path.read_text().replace("$student.size", cell, 1))
+        with pytest.raises(SheetError, match=rf"\(big\), column `input_size`: .*{message}"):
+            resolve(path, config)
+        path.write_text(path.read_text().replace(cell, "$student.size", 1))
+    path.write_text(path.read_text().replace("1e-3", "fast"))
+    with pytest.raises(SheetError, match=r"\(big\), column `lr`: 'fast' is malformed"):
+        read(path)
+
+
+def test_the_project_sheet_has_the_student_rows():
+    """Paper `student`: AlexNet and ResNet-18 per k of the sweep, the MFCC AlexNet at
+    student.k, all AdamW + OneCycle at the student's size, iterations, batch and lr."""
+    from soundsight.models import list_models
+    from soundsight.world import SCENE_NAMES
+
+    defaults = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config = validate_config(defaults, load_schema(ROOT / "workflow/schemas/config.schema.yaml"))
+    models = load_models(
+        SHEET, SCHEMA_PATH, config, list_models(), CORPORA, {"world_scene": len(SCENE_NAMES)}
+    )
+    student = config["student"]
+    ks = student["sweep_k"]
+    own = {n: m for n, m in models.items() if m.papers == ("student",)}
+    assert set(own) == {
+        *(f"student_alexnet_k{k}" for k in ks),
+        *(f"student_resnet18_k{k}" for k in ks),
+        f"student_alexnet_mfcc_k{student['k']}",
+    }
+    assert student["k"] in ks
+    for name, m in own.items():
+        assert m.enabled and m.task == "cluster" and m.corpus == "videos"
+        assert (m.optimizer, m.schedule) == ("adamw", "onecycle")
+        assert (m.iterations, m.input_size) == (student["iterations"], student["input_size"])
+        assert (m.batch_size, m.lr) == (student["batch_size"], student["lr"])
+        assert m.architecture == ("resnet18" if "resnet18" in name else "alexnet")
+        assert m.targets == (f"clusters_mfcc_k{m.k}" if "mfcc" in name else f"clusters_k{m.k}")
+    shared = ("object", "random", "sound_cluster")  # Table 1's other rows are Owens models
+    assert all(models[n].papers == ("owens2018", "student") for n in shared)

@@ -100,6 +100,15 @@ def test_optimizers_decay_weights_only(name, cls) -> None:
         assert decay["momentum"] == 0.8
 
 
+def test_adamw_is_fused() -> None:
+    """The fused AdamW kernel (one pass over every parameter), for the large AlexNet on CPU."""
+    optimizer = make_optimizer(_net(), TrainConfig(optimizer="adamw"))
+    assert optimizer.defaults["fused"] is True
+    loss = optimizer.param_groups[0]["params"][0].sum()
+    loss.backward()
+    optimizer.step()  # runs on CPU
+
+
 def test_trainable_prefixes_freeze_the_rest() -> None:
     net = _net()
     optimizer = make_optimizer(net, TrainConfig(trainable=("3.",)))  # the Linear head only

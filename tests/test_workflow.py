@@ -121,6 +121,57 @@ def test_dry_run_has_one_ingest_job_per_shard(tmp_path):
         assert jobs[rule, "videos"] == jobs[rule, "audioset"] == 1, rule
 
 
+@pytest.mark.parametrize("preset", [None, "presets/smoke.yaml"])
+def test_dry_run_plans_the_student_reproduction(tmp_path, preset):
+    """The default target holds the student's tables, figures and audit: its seven models
+    (AlexNet / ResNet-18 per sweep k, the MFCC AlexNet), the MFCC clusters and every
+    fine-tuning run, head and all for Table 1's four rows."""
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())["student"]
+    config |= SMOKE["student"] if preset else {}
+    args = ["--configfile", preset] if preset else []
+    out = snakemake("-n", *args, "--config", f"results={tmp_path}")
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    for target in (
+        "tables/student/table1.md",
+        "tables/student/table2.md",
+        "figures/student/fig3_map_vs_clusters.png",
+        "figures/student/fig4_texture_vs_mfcc.png",
+        "audit/student.md",
+    ):
+        assert f"{tmp_path}/{target}" in text, target  # fmt: skip
+    k, ks = config["k"], config["sweep_k"]
+    student = {f"student_alexnet_k{q}" for q in ks} | {f"student_resnet18_k{q}" for q in ks}
+    student.add(f"student_alexnet_mfcc_k{k}")
+    for model in student:
+        assert f"{tmp_path}/models/{model}/model.pt" in text, model
+    assert f"corpora/videos/labels/clusters_mfcc_k{k}.csv" in text
+    runs = [(m, "all") for m in student]
+    runs += [(m, mode) for m in ("object", "random", "sound_cluster", f"student_alexnet_k{k}")
+             for mode in ("head", "all")]  # fmt: skip
+    for model, mode in runs:
+        assert f"{tmp_path}/finetune/{model}/{mode}/finetune.json" in text, (model, mode)
+    jobs = job_counts(text)
+    assert jobs["finetune_voc"] == len(set(runs)) and jobs["feature_cluster_labels"] == 1
+    for rule in (
+        "student_table1",
+        "student_table2",
+        "student_fig3",
+        "student_fig4",
+        "audit_student",
+    ):
+        assert jobs[rule] == 1, rule  # fmt: skip
+
+
+def test_student_k_outside_the_sweep_fails_naming_the_key(tmp_path):
+    (tmp_path / "k7.yaml").write_text(yaml.safe_dump({"student": {"k": 7}}))
+    out = snakemake(
+        "-n", "--configfile", str(tmp_path / "k7.yaml"), "--config", f"results={tmp_path}"
+    )
+    assert out.returncode != 0
+    assert "config key `student.k`: 7 is not in `student.sweep_k`" in out.stdout + out.stderr
+
+
 def test_downloads_are_opt_in(tmp_path):
     out = snakemake("-n", "--config", f"results={tmp_path}")
     assert "download_archive" not in job_counts(out.stdout + out.stderr)  # never by default
@@ -210,6 +261,37 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert "claims audit" in (res / "audit/owens2018.md").read_text()
     acc = json.loads((res / "tables/owens2018/cluster_accuracy.json").read_text())
     assert acc["chance"] == pytest.approx(1 / k)
+    # the student reproduction (issue 10): its tables, figures and audit from fine-tuning runs
+    student = SMOKE["student"]
+    table1 = pd.read_csv(res / "tables/student/table1.csv")
+    ours = table1[table1["model"] == f"student_alexnet_k{student['k']}"]
+    assert set(ours["column"]) == {"Head", "All"} and ours["replicated"].between(0, 100).all()
+    assert set(table1.dropna(subset=["replicated"])["model"]) == {
+        "object", "random", "sound_cluster", f"student_alexnet_k{student['k']}",
+    }  # fmt: skip
+    table2 = pd.read_csv(res / "tables/student/table2.csv")
+    assert set(table2.loc[table2["block"] == "replicated", "row"]) == {
+        "Ours - Sound Texture", "Ours - MFCC",
+    }  # fmt: skip
+    assert (
+        "Owens et al. [24] `hrs` 71 (Owens' Table 4: 73)"
+        in (res / "tables/student/table2.md").read_text()
+    )
+    for name in ("table1", "table2"):
+        assert (res / f"tables/student/{name}.provenance.json").exists()
+    for fig in ("fig3_map_vs_clusters", "fig4_texture_vs_mfcc"):
+        assert (res / f"figures/student/{fig}.png").stat().st_size > 0, fig
+        assert (res / f"figures/student/{fig}.pdf").stat().st_size > 0, fig
+    sweep = pd.read_csv(res / "figures/student/fig3_map_vs_clusters.csv")
+    assert len(sweep) == 2 * len(student["sweep_k"])
+    mfcc = json.loads(
+        (res / f"corpora/videos/labels/clusters_mfcc_k{student['k']}.json").read_text()
+    )
+    assert mfcc["feature"] == "mfcc" and mfcc["k"] == student["k"]
+    audit = pd.read_csv(res / "audit/student.csv")
+    assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive"}  # every run exists
+    assert {"mfcc_beats_texture", "alexnet_beats_resnet18"} <= set(audit["name"])
+    assert set(audit["dataset"]) == {"voc_finetune"}
 
 
 def test_manifest_source_plans_one_ingest_job_per_shard(tmp_path):

@@ -14,6 +14,9 @@ Cell conventions (documented in the schema too):
 * ``{k}`` in ``name`` and ``targets`` is replaced by the row's ``k``.
 * A blank ``architecture``, ``optimizer``, ``schedule`` or ``iterations`` means the ``pretext``
   config's value (the resolved field is ``None``: the training script keeps ``pretext.<key>``).
+* The columns ``input_size``, ``batch_size`` and ``lr`` (:data:`OPTIONAL_COLUMNS`) may be left
+  out of the header; a blank or absent cell keeps ``pretext.<key>`` too. They let a paper train
+  at its own scale (e.g. AlexNet, which needs >= 63 px, with AdamW's learning rate).
 * ``requires`` lists conditions, ``;``-separated: ``key.path`` (the config value is true) or
   ``key.path=value`` (it equals ``value``); a model whose conditions fail is not in this DAG.
 """
@@ -21,9 +24,10 @@ Cell conventions (documented in the schema too):
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +38,8 @@ COLUMNS = (
     "name", "papers", "corpus", "architecture", "task", "targets", "k", "optimizer",
     "schedule", "iterations", "requires", "description",
 )  # fmt: skip
+# Per-row overrides of the `pretext` training settings; the header may omit them (blank cells).
+OPTIONAL_COLUMNS = ("input_size", "batch_size", "lr")
 Task = Literal["cluster", "code", "init"]
 _REF = re.compile(r"^\$([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(?:\[(\d+)\])?$")
 
@@ -73,6 +79,9 @@ class ModelEntry:
     requires: tuple[str, ...]
     enabled: bool  # every condition of `requires` holds under this config
     description: str
+    input_size: int | None = None  # None: pretext.input_size
+    batch_size: int | None = None  # None: pretext.batch_size
+    lr: float | None = None  # None: pretext.lr
 
 
 def read_model_sheet(
@@ -120,12 +129,12 @@ def _parse(path: Path) -> Iterator[SheetRow]:
     if not lines:
         raise SheetError(f"{path}: no header line")
     header = lines[0][1].split("\t")
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS + OPTIONAL_COLUMNS]
     missing = [c for c in COLUMNS if c not in header]
     if unknown or missing:
         raise SheetError(
             f"{path} line {lines[0][0]}: header has unknown columns {unknown} and lacks "
-            f"{missing}; the columns are {list(COLUMNS)}"
+            f"{missing}; the columns are {list(COLUMNS)} (optional: {list(OPTIONAL_COLUMNS)})"
         )
     for n, line in lines[1:]:
         cells = next(csv.reader([line], delimiter="\t"))
@@ -133,13 +142,15 @@ def _parse(path: Path) -> Iterator[SheetRow]:
             raise SheetError(
                 f"{path} line {n}: {len(cells)} tab-separated cells, the header has {len(header)}"
             )
-        yield SheetRow(str(path), n, {c: v.strip() for c, v in zip(header, cells, strict=True)})
+        values = {c: v.strip() for c, v in zip(header, cells, strict=True)}
+        yield SheetRow(str(path), n, {c: "" for c in OPTIONAL_COLUMNS} | values)
 
 
 def _check_schema(row: SheetRow, validator: jsonschema.Draft202012Validator) -> None:
     def column_order(error: jsonschema.ValidationError) -> int:
+        order = COLUMNS + OPTIONAL_COLUMNS
         path = error.absolute_path
-        return COLUMNS.index(path[0]) if path and path[0] in COLUMNS else len(COLUMNS)
+        return order.index(path[0]) if path and path[0] in order else len(order)
 
     errors = sorted(validator.iter_errors(row.cells), key=column_order)  # the leftmost first
     if errors:
@@ -211,6 +222,26 @@ def _positive_int(row: SheetRow, column: str, value: Any) -> int:
     return int(value)
 
 
+def _optional_int(row: SheetRow, column: str, config: Mapping[str, Any]) -> int | None:
+    """A positive integer cell (or ``$ref``), None when blank."""
+    value = _cell(row, column, config)
+    return None if value == "" else _positive_int(row, column, value)
+
+
+def _optional_float(row: SheetRow, column: str, config: Mapping[str, Any]) -> float | None:
+    """A positive number cell (or ``$ref``), None when blank."""
+    value = _cell(row, column, config)
+    if value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not number > 0 or math.isinf(number):
+        raise SheetError(f"{row.where(column)}: {value!r} is not a positive number")
+    return number
+
+
 def requirement_met(config: Mapping[str, Any], requirement: str) -> bool:
     """``key.path`` is true, or ``key.path=value`` holds, in ``config``."""
     key, sep, expected = requirement.partition("=")
@@ -274,10 +305,14 @@ def resolve_models(
     lines: dict[str, int] = {}
     for row in rows:
         requires, enabled = _enabled(row, config)
-        iterations = _cell(row, "iterations", config)
-        iterations = _positive_int(row, "iterations", iterations) if iterations != "" else None
+        iterations = _optional_int(row, "iterations", config)
+        scale = {
+            "input_size": _optional_int(row, "input_size", config),
+            "batch_size": _optional_int(row, "batch_size", config),
+            "lr": _optional_float(row, "lr", config),
+        }
         for k in _ks(row, config):
-            entry = _entry(row, k, requires, enabled, iterations, fixed)
+            entry = replace(_entry(row, k, requires, enabled, iterations, fixed), **scale)
             if entry.name in models:
                 raise SheetError(
                     f"{row.where('name')}: makes {entry.name!r}, also made on line "

@@ -174,14 +174,18 @@ def train_task(name):
         "iterations": m.iterations,
         "optimizer": m.optimizer,
         "schedule": m.schedule,
+        "input_size": m.input_size,
+        "batch_size": m.batch_size,
+        "lr": m.lr,
         "corpus": corpus_dir(m.corpus),
     }
 
 
 def init_pretext(name):
-    """The `pretext` config with the init model ``name``'s architecture over it."""
-    arch = MODELS[name].architecture
-    return config["pretext"] | ({"model": arch} if arch else {})
+    """The `pretext` config with the init model ``name``'s architecture (and input size) over it."""
+    m = MODELS[name]
+    over = {"model": m.architecture, "input_size": m.input_size}
+    return config["pretext"] | {k: v for k, v in over.items() if v is not None}
 
 
 def shard_dirs(corpus):

@@ -1,5 +1,6 @@
-# Labels the pretext CNNs learn, per corpus: k-means clusters, binary codes, spectrum codes,
-# texton clusters and, on the world, its object/scene labels.
+# Labels the pretext CNNs learn, per corpus: k-means clusters (of the texture or of another
+# feature, e.g. MFCC), binary codes, spectrum codes, texton clusters and, on the world, its
+# object/scene labels.
 
 
 rule split_frames:
@@ -29,6 +30,29 @@ rule cluster_labels:
     log:
         f"{CORPUS_LOGS}/labels/clusters_k{{k}}.log",
     wildcard_constraints:
+        k=r"\d+",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        labels=config["labels"],
+        seed=config["seed"],
+    script:
+        "../scripts/cluster_labels.py"
+
+
+# k-means labels of another feature than the texture (e.g. MFCC), clustered the same way
+rule feature_cluster_labels:
+    input:
+        split=f"{CORPUS}/labels/split.csv",
+        features=f"{CORPUS}/features/sound.npz",
+    output:
+        table=f"{CORPUS}/labels/clusters_{{feature}}_k{{k}}.csv",
+        model=f"{CORPUS}/labels/clusters_{{feature}}_k{{k}}.npz",
+        summary=f"{CORPUS}/labels/clusters_{{feature}}_k{{k}}.json",
+    log:
+        f"{CORPUS_LOGS}/labels/clusters_{{feature}}_k{{k}}.log",
+    wildcard_constraints:
+        feature=one_of([f for f in config["features"]["names"] if f != "texture"]),
         k=r"\d+",
     conda:
         "../../envs/soundsight.yaml"

@@ -7,7 +7,8 @@ from soundsight.train.run import run_pretext, train_config
 
 log = configure(snakemake.log[0])
 p = snakemake.params
-keys = ("model", "iterations", "optimizer", "schedule")  # the sheet's row over `pretext`
+# the sheet's row over `pretext` (blank cells are None: the config's value stays)
+keys = ("model", "iterations", "optimizer", "schedule", "input_size", "batch_size", "lr")
 overrides = {k: p.task[k] for k in keys if p.task[k] is not None}
 gpus = int(snakemake.resources.get("gpu", 0))  # gpu=N in a profile: data-parallel over N GPUs
 cfg = train_config({**p.pretext, **overrides}, p.seed, threads=snakemake.threads, gpus=gpus)

@@ -6,6 +6,7 @@ model and a small JSON-able summary; the Snakemake scripts only read inputs and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,22 @@ from sklearn.metrics import adjusted_rand_score
 from soundsight.audio.texture import scale_groups
 from soundsight.labels.clusters import ClusterModel, cluster_labels, fit_clusters
 from soundsight.labels.codes import CodeModel, fit_codes
+
+TEXTURE = "texture"
+
+
+def cluster_input(
+    features: Mapping[str, np.ndarray], feature: str, group_scaling: str | None
+) -> tuple[np.ndarray, str | None]:
+    """What k-means clusters for ``feature`` (a name stored in ``sound.npz``) and its scaling.
+
+    The sound texture keeps its per-group scaling (``labels.group_scaling``, Owens et al.); any
+    other feature (``mfcc``, ``spectrum``, ...) is clustered as stored, unscaled: the student
+    reproduction clusters its MFCC vectors "the same" way and names no rescaling.
+    """
+    if feature not in features:
+        raise KeyError(f"feature {feature!r} not in the sound features ({sorted(features)})")
+    return features[feature], (group_scaling if feature == TEXTURE else None)
 
 
 def _train_mask(split: pd.Series) -> np.ndarray:

@@ -1,13 +1,14 @@
 """The built-in metric plugins of the audit engine (:mod:`soundsight.report.audit`).
 
-=====================  ========  ===============================================================
-plugin                 dataset   inputs (keys of ``run_audit``'s ``inputs``)
-=====================  ========  ===============================================================
-``voc_map``            voc       ``probe_dir``: ``<model>/voc_scores.npz`` (+ ``voc.json``)
-``sun_accuracy``       sun       ``probe_dir``: ``<model>/sun_predictions.npz`` (+ ``sun.json``)
-``cluster_accuracy``   cluster   ``cluster_dir``: ``cluster_accuracy.json``, ``_predictions.npz``
-``unit_count``         units     ``unit_labels`` {model: labels.csv}, ``unit_groups`` {name: cats}
-=====================  ========  ===============================================================
+=====================  ============  ===========================================================
+plugin                 dataset       inputs (keys of ``run_audit``'s ``inputs``)
+=====================  ============  ===========================================================
+``voc_map``            voc           ``probe_dir``: ``<model>/voc_scores.npz`` (+ ``voc.json``)
+``sun_accuracy``       sun           ``probe_dir``: ``<model>/sun_predictions.npz`` (+ ``.json``)
+``cluster_accuracy``   cluster       ``cluster_dir``: ``cluster_accuracy.json``, ``_predictions``
+``unit_count``         units         ``unit_labels`` {model: labels.csv}, ``unit_groups``
+``finetune_map``       voc_finetune  ``finetune_dir``: ``<model>/<mode>/voc_scores.npz`` (+ json)
+=====================  ============  ===========================================================
 
 VOC, SUN and cluster resample test images, paired across models (the same indices for every
 model, drawn from the seed and a stream name); unit counts resample each model's units
@@ -46,6 +47,8 @@ VOC_NPZ = "voc_scores.npz"
 VOC_JSON = "voc.json"
 SUN_NPZ = "sun_predictions.npz"
 SUN_JSON = "sun.json"
+FINETUNE_NPZ = "voc_scores.npz"  # soundsight.eval.finetune's test logits, per run folder
+FINETUNE_JSON = "finetune.json"
 SUMMARY_TOLERANCE = 1e-4  # |recomputed - stored| above this is logged as a warning
 
 
@@ -182,8 +185,7 @@ class VocMap(_ProbeMetric):
 
     def _align(self, model: str, data: dict[str, np.ndarray]) -> np.ndarray:
         """Row order that puts a model's test images in the reference order."""
-        assert self.probe_dir is not None
-        path = self.probe_dir / model / VOC_NPZ
+        path = self._npz_path(model)
         for key in ("classes", "image_ids", "labels"):
             if key not in data:
                 raise ValueError(f"{path}: array {key!r} missing")
@@ -216,12 +218,20 @@ class VocMap(_ProbeMetric):
         self._ref = _VocReference(ids, classes, labels, idx, valid)
         self.n = len(ids)
 
+    def _npz_path(self, model: str) -> Path:
+        """The file holding a model's test scores."""
+        assert self.probe_dir is not None
+        return self.probe_dir / model / VOC_NPZ
+
+    def _scores(self, data: dict[str, np.ndarray], layer: str) -> np.ndarray:
+        """Test scores (N, C) of one layer."""
+        return data[f"scores_{layer}"]
+
     def _compute(self, model: str, layer: str) -> tuple[float, np.ndarray]:
         """Observed mAP and its bootstrap distribution (B,)."""
-        assert self.probe_dir is not None
-        data = read_npz(self.probe_dir / model / VOC_NPZ)
+        data = read_npz(self._npz_path(model))
         order = self._align(model, data)
-        scores = data[f"scores_{layer}"][order].astype(np.float64)  # (N, C)
+        scores = self._scores(data, layer)[order].astype(np.float64)  # (N, C)
         ref = self._ref
         assert ref is not None
         if scores.shape != ref.labels.shape:
@@ -280,6 +290,92 @@ class SunAccuracy(_ProbeMetric):
         )  # (B,) partition accuracies averaged
         self._check_summary(model, layer, observed)
         return observed, boot
+
+
+RUN_DIFFERENCE = " - "  # a key "(<run> - <run>)": the difference of two fine-tuned runs' mAP
+
+
+@register_metric("finetune_map")
+class FinetuneMap(VocMap):
+    """VOC07 11-point mAP after fine-tuning, from ``<finetune_dir>/<run>/voc_scores.npz``.
+
+    A key names a run folder ``<model>/<mode>`` (``scores`` (N, C): test logits, as
+    :mod:`soundsight.eval.finetune` writes them), so one model's two modes can face each other
+    (``m/all`` vs ``m/head``); or a difference ``(<run> - <run>)`` (parentheses optional),
+    resampled on the same images,
+    to compare gains (the gain from k=2 to k=30 vs that from k=30 to k=120). No layer.
+    """
+
+    dataset = "voc_finetune"
+    needs_layer = False
+    method = (
+        "fine-tuned VOC mAP (11-point AP) is recomputed from each run's stored test logits, "
+        "leaving out for all runs any class without a positive in the resample"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        folder = inputs.get("finetune_dir")
+        self.folder = Path(folder) if folder else None
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """Fine-tuned networks are not read at a layer."""
+        return "VOC fine-tuned"
+
+    @staticmethod
+    def runs(key: str) -> list[str]:
+        """The run folders a key reads (one, or the two sides of a difference)."""
+        inner = key[1:-1] if key.startswith("(") and key.endswith(")") else key
+        return [part.strip() for part in inner.split(RUN_DIFFERENCE)]
+
+    def _npz_path(self, model: str) -> Path:
+        assert self.folder is not None
+        return self.folder / model / FINETUNE_NPZ
+
+    def _scores(self, data: dict[str, np.ndarray], layer: str) -> np.ndarray:
+        return data["scores"]
+
+    def missing(self, claim: Claim) -> str | None:
+        """Missing run folders or score arrays of the claim's keys."""
+        if self.folder is None:
+            return "no fine-tuning folder given"
+        reasons = []
+        keys = dict.fromkeys(claim.left + claim.right)
+        for run in dict.fromkeys(r for key in keys for r in self.runs(key)):
+            path = self._npz_path(run)
+            if not path.is_file():
+                reasons.append(f"run {run!r} has no {path}")
+                continue
+            with np.load(path, allow_pickle=False) as data:
+                if "scores" not in data.files:
+                    reasons.append(f"{path} has no 'scores'")
+        return "; ".join(reasons) or None
+
+    def value(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Observed mAP and bootstrap (B,) of a run, or the difference of two runs'."""
+        runs = self.runs(model)
+        if len(runs) == 1:
+            return super().value(runs[0], "")
+        if len(runs) != 2:
+            raise ValueError(f"{model!r}: a difference key has exactly two runs")
+        obs_a, boot_a = super().value(runs[0], "")
+        obs_b, boot_b = super().value(runs[1], "")
+        return obs_a - obs_b, boot_a - boot_b
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """``100 * (a - b)`` on the observed data and on every (shared) resample."""
+        obs_a, boot_a = self.value(a, "")
+        obs_b, boot_b = self.value(b, "")
+        return Comparison(100 * (obs_a - obs_b), 100 * (boot_a - boot_b))  # percentage points
+
+    def _check_summary(self, model: str, layer: str, value: float) -> None:
+        """Warn when the recomputed mAP disagrees with the run's ``finetune.json``."""
+        assert self.folder is not None
+        path = self.folder / model / FINETUNE_JSON
+        stored = read_json(path).get("map11") if path.is_file() else None
+        if stored is not None and abs(float(stored) - value) > SUMMARY_TOLERANCE:
+            logger.warning("%s: recomputed %.6f but the summary says %.6f", path, value, stored)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 One reader per kind of result: probe summaries (``<probe_dir>/<model>/<name>.json`` with a
 ``layers`` mapping, as :mod:`soundsight.probes.run` writes them), detection summaries
-(``<det_dir>/<model>/detection.json``) and per-item arrays (``.npz``). Summary readers return
+(``<det_dir>/<model>/detection.json``), fine-tuning summaries
+(``<finetune_dir>/<model>/<mode>/finetune.json``, :mod:`soundsight.eval.finetune`) and per-item
+arrays (``.npz``). Summary readers return
 percentages (the unit every table shows); all name the file and the entry when something is
 missing or out of range.
 """
@@ -158,3 +160,49 @@ def detection_map(path: str | Path) -> float:
 def detection_values(det_dir: str | Path, column: str = "mAP") -> Values:
     """A result source over ``<det_dir>/<model>/detection.json``: one cell ``column``."""
     return lambda model: {column: detection_map(Path(det_dir) / model / "detection.json")}
+
+
+FINETUNE_SUMMARY = "finetune.json"  # soundsight.eval.finetune's summary in each run folder
+
+
+def finetune_class_ap(path: str | Path) -> dict[str, float]:
+    """Per-class 11-point test AP in percent of one ``finetune.json``, in its class order.
+
+    Raises when an AP is not a fraction in [0, 1]; warns when the stored mAP is not their mean.
+    """
+    path = Path(path)
+    data = read_json(path, "fine-tuning output")
+    ap = data.get("ap11")
+    if not isinstance(ap, dict) or not ap:
+        raise ValueError(f"{path}: expected a per-class 'ap11' mapping")
+    order = [c for c in data.get("classes", []) if c in ap] or list(ap)
+    if set(order) != set(ap):
+        raise ValueError(f"{path}: 'classes' and the ap11 keys disagree")
+    out = {str(c): 100.0 * _fraction(path, f"AP of class {c!r}", ap[c]) for c in order}
+    stored = data.get("map11")
+    mean = sum(out.values()) / len(out)
+    if stored is not None and abs(100.0 * float(stored) - mean) > 1e-6:
+        logger.warning("%s: map11 %.4f differs from the mean class AP %.4f", path, stored, mean)
+    return out
+
+
+def finetune_map(path: str | Path) -> float:
+    """The test mAP (percent, VOC07 11-point) of one ``finetune.json``."""
+    path = Path(path)
+    data = read_json(path, "fine-tuning output")
+    if "map11" not in data:
+        raise ValueError(f"{path}: expected an object with a 'map11' entry")
+    return 100.0 * _fraction(path, "map11", data["map11"])
+
+
+def finetune_values(finetune_dir: str | Path, modes: Mapping[str, str]) -> Values:
+    """A result source over ``<finetune_dir>/<model>/<mode>/finetune.json``: one cell per
+    ``{cell key: mode}`` of ``modes`` (e.g. ``{"Head": "head", "All": "all"}``), mAP in %."""
+
+    def values(model: str) -> dict[str, float]:
+        return {
+            cell: finetune_map(Path(finetune_dir) / model / mode / FINETUNE_SUMMARY)
+            for cell, mode in modes.items()
+        }
+
+    return values
