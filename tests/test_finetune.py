@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -36,7 +37,9 @@ TINY = {
     "caffenet_bn_cam": {"width": 0.125, "input_size": 48},
     "resnet18": {"input_size": 48},
 }
-CFG = FinetuneConfig(iterations=3, batch_size=4, lr=1e-2, device="cpu", num_threads=1)
+CFG = FinetuneConfig(
+    iterations=3, batch_size=4, lr=1e-2, device="cpu", num_threads=1, keep_weights=True
+)
 
 # ------------------------------------------------------------------------------------------------
 # a tiny VOC2007: each class a coloured square; every class positive in every split
@@ -159,6 +162,15 @@ def test_outputs_have_the_documented_keys(voc, tmp_path):
     (work,) = (tmp_path / "out").glob("work-*")
     assert json.loads((work / "model.json").read_text())["num_outputs"] == 3
     assert not (work / "checkpoint.pt").exists()
+
+
+def test_fine_tuned_weights_are_deleted_unless_kept(voc, tmp_path):
+    folder = _model_folder(tmp_path / "model", "caffenet_bn")
+    cfg = dataclasses.replace(CFG, keep_weights=False)
+    summary = finetune(folder / "model.pt", folder / "model.json", voc, "head", cfg, tmp_path / "o")
+    (work,) = (tmp_path / "o").glob("work-*")
+    assert not (work / "model.pt").exists() and (work / "model.json").exists()
+    assert (tmp_path / "o" / "voc_scores.npz").exists() and 0.0 <= summary["map11"] <= 1.0
 
 
 def test_a_bad_mode_names_the_allowed_modes(voc, tmp_path):

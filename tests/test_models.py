@@ -505,6 +505,8 @@ def test_every_registered_model_trains_through_the_workflow_entry(name, tmp_path
     metrics = run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, out, n_classes=3)
     assert metrics["iterations"] == 2 and metrics["n_train"] == 8
     assert np.isfinite(metrics["final_train_loss"])
+    (work,) = out.glob("work-*")  # the finished run keeps no second copy and no checkpoint
+    assert not (work / "model.pt").exists() and not (work / "checkpoint.pt").exists()
     model = load_trained(out / "model.pt")
     assert model.input_spec == ImageSpec(pretext["input_size"])
     with torch.no_grad():

@@ -85,7 +85,8 @@ class FinetuneConfig:
     available. ``num_threads`` None keeps torch's default. ``checkpoint_every`` (iterations; 0:
     only the final one, which the run deletes once scored) is for resuming a killed job; None
     means every quarter of the run. A checkpoint holds the weights and the optimiser state
-    (685 MB for AlexNet under AdamW), so short runs keep it at 0.
+    (685 MB for AlexNet under AdamW), so short runs keep it at 0. ``keep_weights`` keeps the
+    fine-tuned ``work-<key>/model.pt`` (deleted by default once the test set is scored).
     """
 
     iterations: int = 150
@@ -100,6 +101,7 @@ class FinetuneConfig:
     num_threads: int | None = None
     eval_batch_size: int = 64
     checkpoint_every: int | None = None
+    keep_weights: bool = False
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> FinetuneConfig:
@@ -247,6 +249,8 @@ def finetune(
     summary = _summary(mode, cfg, tcfg, spec, splits, ap, metrics, timings)
     _write_outputs(out, summary, scores, splits["test"])
     (work / "checkpoint.pt").unlink(missing_ok=True)  # only for resuming a killed job
+    if not cfg.keep_weights:
+        (work / "model.pt").unlink(missing_ok=True)
     log.info("fine-tuned %s (%s): VOC07 mAP %.4f", spec["name"], mode, summary["map11"])
     return summary
 

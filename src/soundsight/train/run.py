@@ -109,17 +109,22 @@ def run_pretext(
     out_dir: str | Path,
     n_classes: int | None = None,
 ) -> dict[str, Any]:
-    """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json in out_dir."""
+    """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json in out_dir.
+
+    Once the model folder is written, the work folder's weights are moved into it and its
+    checkpoint (weights + optimiser state: 685 MB for AlexNet) is deleted: it only serves to resume
+    a killed job, and a finished job is never resumed."""
     out = Path(out_dir)
     work = out / f"work-{run_key(cfg, [labels_csv, index_csv])}"
     metrics = train_pretext(labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes)
     weights = torch.load(work / "model.pt", map_location="cpu", weights_only=True)
     n_outputs = int(weights["head.weight"].shape[0])  # (K, D) classifier of every registry model
-    shutil.copyfile(work / "model.pt", out / "model.pt")
     shutil.copyfile(work / "metrics.json", out / "metrics.json")
     write_spec(
         out / "model.json", cfg.model, n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
     )
+    shutil.move(work / "model.pt", out / "model.pt")
+    (work / "checkpoint.pt").unlink(missing_ok=True)
     return metrics
 
 
