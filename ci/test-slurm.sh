@@ -104,6 +104,7 @@ echo "[test-slurm] sacct checks"
 # the worlds' mp4 files are not always bit-reproducible across runs (seen for the second world
 # even with libx264 at one thread), so regenerating them would compare two different inputs.
 # Everything computed from them is rerun.
+mkdir -p "$WORK/results-local"
 cp -a "$WORK/results-slurm/world" "$WORK/results-local/world"
 for world in "$WORK"/results-slurm/corpora/*/world; do
   corpus=$(basename "$(dirname "$world")")
