@@ -135,12 +135,18 @@ def class_ap(path: str | Path, layer: str | None) -> dict[str, float]:
     entry = layers[layer]
     if not isinstance(entry, dict) or not isinstance(entry.get("ap11"), dict):
         raise KeyError(f"{path}: layer {layer!r} has no per-class 'ap11' mapping")
-    ap = entry["ap11"]
-    order = [c for c in data.get("classes", []) if c in ap] or list(ap)
+    return _class_ap_percent(path, entry["ap11"], data.get("classes", []), entry.get("map11"))
+
+
+def _class_ap_percent(
+    path: Path, ap: dict[str, Any], classes: list[str], map11: float | None
+) -> dict[str, float]:
+    """Per-class AP in percent in the order of ``classes`` (else of ``ap``); each checked to be a
+    fraction in [0, 1]; warns when the stored ``map11`` is not their mean."""
+    order = [c for c in classes if c in ap] or list(ap)
     if set(order) != set(ap):
         raise ValueError(f"{path}: 'classes' and the ap11 keys disagree")
     out = {str(c): 100.0 * _fraction(path, f"AP of class {c!r}", ap[c]) for c in order}
-    map11 = entry.get("map11")
     mean = sum(out.values()) / len(out)
     if map11 is not None and abs(100.0 * float(map11) - mean) > 1e-6:
         logger.warning("%s: map11 %.4f differs from the mean class AP %.4f", path, map11, mean)
@@ -175,15 +181,7 @@ def finetune_class_ap(path: str | Path) -> dict[str, float]:
     ap = data.get("ap11")
     if not isinstance(ap, dict) or not ap:
         raise ValueError(f"{path}: expected a per-class 'ap11' mapping")
-    order = [c for c in data.get("classes", []) if c in ap] or list(ap)
-    if set(order) != set(ap):
-        raise ValueError(f"{path}: 'classes' and the ap11 keys disagree")
-    out = {str(c): 100.0 * _fraction(path, f"AP of class {c!r}", ap[c]) for c in order}
-    stored = data.get("map11")
-    mean = sum(out.values()) / len(out)
-    if stored is not None and abs(100.0 * float(stored) - mean) > 1e-6:
-        logger.warning("%s: map11 %.4f differs from the mean class AP %.4f", path, stored, mean)
-    return out
+    return _class_ap_percent(path, ap, data.get("classes", []), data.get("map11"))
 
 
 def finetune_map(path: str | Path) -> float:
