@@ -10,6 +10,7 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 
+from soundsight.papers.student.tables import COPIED_ROWS
 from soundsight.report.published import (
     PAPERS,
     PUBLISHED_COLUMNS,
@@ -441,17 +442,7 @@ def test_student_per_class_table_copies_owens_except_noted_cells() -> None:
     """The student's per-class table copies Owens Table 4; exactly 3 cells differ, all noted."""
     owens = load_published("owens2018", "table4").set_index(["row", "column"])["value"]
     student = load_published("student", "table2").set_index(["row", "column"])
-    mapping = {
-        "Imagenet(pretrained)[17]": "ImageNet (Krizhevsky et al 2012)",
-        "Owens et al. [24]": "Sound (cluster)",
-        "Colorization [38]": "Colorization",
-        "Tracking [33]": "Tracking (Wang and Gupta 2015)",
-        "Object motion [26]": "Object motion",
-        "Patch position [6]": "Patch Pos. (Doersch et al 2015)",
-        "Egomotion [1]": "Egomotion (Agrawal et al 2015)",
-        "Texton-CNN [19]": "Texton-CNN",
-        "k-means [16]": "K-means",
-    }
+    mapping = COPIED_ROWS  # the student plugin's map of copied rows onto Owens' row names
     differing = []
     for (row, column), entry in student.iterrows():
         if row in mapping and owens[(mapping[row], column)] != entry["value"]:

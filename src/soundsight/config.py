@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+
+
+def dataclass_from_dict(cls: type, values: Mapping[str, Any], what: str) -> Any:
+    """``cls(**values)`` for a dataclass ``cls``; ValueError naming unknown keys (``what``: e.g.
+    "training config")."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} key(s) {unknown}; known: {sorted(known)}")
+    return cls(**values)
 
 
 class ConfigError(ValueError):

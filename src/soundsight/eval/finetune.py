@@ -50,13 +50,14 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from torch import nn
 
+from soundsight.config import dataclass_from_dict
 from soundsight.data.voc import VocSplit, read_voc
 from soundsight.device import resolve_device
 from soundsight.models.spec import load_trained, write_spec
@@ -106,11 +107,7 @@ class FinetuneConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> FinetuneConfig:
         """Config from a mapping; ValueError naming unknown keys."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown finetune config key(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return dataclass_from_dict(cls, values, "finetune config")
 
     def train_config(self, spec: Mapping[str, Any], trainable: tuple[str, ...]) -> TrainConfig:
         """The loop's :class:`TrainConfig` for the model of ``spec`` (model.json's contents)."""

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from soundsight.config import dataclass_from_dict
 from soundsight.device import resolve_device
 from soundsight.train import device_decode, distributed
 from soundsight.train.checkpoint import (
@@ -188,11 +189,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
         """Config from a mapping (e.g. the workflow config); ValueError on unknown keys."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown training config key(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return dataclass_from_dict(cls, values, "training config")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (tuples as lists)."""
