@@ -9,6 +9,7 @@ rule train_pretext:
         model=f"{R}/models/{{model}}/model.pt",
         spec=f"{R}/models/{{model}}/model.json",
         metrics=f"{R}/models/{{model}}/metrics.json",
+        heldout=f"{R}/models/{{model}}/heldout.npz",
     log:
         f"{LOGS}/models/{{model}}.log",
     wildcard_constraints:

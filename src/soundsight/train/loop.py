@@ -51,7 +51,7 @@ from soundsight.train.device_decode import (
     resolve_decode,
 )
 from soundsight.train.distributed import Rank
-from soundsight.train.evaluate import evaluate
+from soundsight.train.evaluate import evaluate, evaluate_items
 from soundsight.train.optim import (
     OPTIMIZERS,
     SCHEDULES,
@@ -64,6 +64,7 @@ from soundsight.train.optim import (
 from soundsight.train.tasks import Task, get_task
 
 log = logging.getLogger(__name__)
+HELDOUT_FILE = "heldout.npz"  # per held-out item: loss, score, baseline (Task.items)
 
 # Config keys that change the optimisation trajectory: a checkpoint must agree on all of them.
 _TRAJECTORY_KEYS = (
@@ -375,8 +376,12 @@ def _train(
     if not rank.is_main:
         return None
     t0 = time.perf_counter()
-    val = _evaluate(model, val_set, train_set, task, cfg, device)
+    batch = cfg.eval_batch_size or cfg.batch_size
+    val, items = evaluate_items(
+        model, val_set, task, train_set.targets, batch, device, cfg.num_workers
+    )
     progress.eval_seconds += time.perf_counter() - t0
+    np.savez(out_dir / HELDOUT_FILE, **items)  # per held-out frame, for the power checks
     torch.save(cpu_state_dict(model), out_dir / "model.pt")
     metrics = _metrics(cfg, task, device, train_set, val, progress, time.perf_counter() - started)
     metrics["world_size"] = cfg.world_size

@@ -25,7 +25,7 @@ from soundsight.models.init import kmeans_init_, random_init_
 from soundsight.models.spec import write_spec
 from soundsight.provenance import file_hash
 from soundsight.train.dataset import FrameDataset
-from soundsight.train.loop import TrainConfig, resolve_device
+from soundsight.train.loop import HELDOUT_FILE, TrainConfig, resolve_device
 from soundsight.train.pretext import train_pretext
 from soundsight.train.targets import load_task
 
@@ -109,7 +109,8 @@ def run_pretext(
     out_dir: str | Path,
     n_classes: int | None = None,
 ) -> dict[str, Any]:
-    """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json in out_dir.
+    """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json and
+    heldout.npz (per held-out frame: loss, score, baseline) in out_dir.
 
     Once the model folder is written, the work folder's weights are moved into it and its
     checkpoint (weights + optimiser state: 685 MB for AlexNet) is deleted: it only serves to resume
@@ -120,6 +121,7 @@ def run_pretext(
     weights = torch.load(work / "model.pt", map_location="cpu", weights_only=True)
     n_outputs = int(weights["head.weight"].shape[0])  # (K, D) classifier of every registry model
     shutil.copyfile(work / "metrics.json", out / "metrics.json")
+    shutil.copyfile(work / HELDOUT_FILE, out / HELDOUT_FILE)
     write_spec(
         out / "model.json", cfg.model, n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
     )

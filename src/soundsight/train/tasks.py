@@ -58,6 +58,14 @@ class Task:
         depend on the training targets; includes ``n``, ``n_outputs`` and ``loss``."""
         raise NotImplementedError
 
+    def items(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Per held-out item (N,): ``loss``, ``score`` (1 = right; the fraction of right bits
+        for multi-label) and ``baseline`` (the score of the training majority answer), which the
+        audit's power checks resample."""
+        raise NotImplementedError
+
     def headline(self, metrics: dict[str, Any]) -> float:
         """The one number tracked during training."""
         return float(metrics[self.headline_key])
@@ -117,6 +125,18 @@ class SoftmaxTask(Task):
     ) -> dict[str, Any]:
         return softmax_metrics(outputs, targets, train_targets)
 
+    def items(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        y = targets.long()  # (N,)
+        majority = int(np.bincount(train_targets, minlength=outputs.shape[1]).argmax())
+        loss = nn.functional.cross_entropy(outputs.float(), y, reduction="none")  # (N,)
+        return {
+            "loss": loss.numpy(),
+            "score": (outputs.argmax(1) == y).float().numpy(),
+            "baseline": (y == majority).float().numpy(),
+        }
+
 
 @register_task("multilabel")
 class MultilabelTask(Task):
@@ -134,6 +154,11 @@ class MultilabelTask(Task):
         self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
     ) -> dict[str, Any]:
         return multilabel_metrics(outputs, targets, train_targets)
+
+    def items(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        return multilabel_items(outputs, targets, train_targets)
 
 
 @register_task("masked_multilabel")
@@ -154,6 +179,29 @@ class MaskedMultilabelTask(MultilabelTask):
         self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
     ) -> dict[str, Any]:
         return masked_multilabel_metrics(outputs, targets, train_targets)
+
+
+def multilabel_items(
+    logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per item (N,): mean BCE, fraction of right bits and that of the train-majority bits, over
+    the entries that are not IGNORE (all of them for plain multi-label targets)."""
+    y = targets.float()  # (N, P)
+    keep = (y != IGNORE).float()
+    n_kept = keep.sum(1).clamp(min=1)  # (N,)
+    train = np.asarray(train_targets, dtype=np.float64)  # (M, P)
+    train_keep = train != IGNORE
+    pos_rate = (train * train_keep).sum(0) / np.maximum(train_keep.sum(0), 1)
+    majority = torch.from_numpy((pos_rate > 0.5).astype(np.float32))  # (P,)
+    bce = nn.functional.binary_cross_entropy_with_logits(
+        logits.float(), y.clamp(min=0.0), reduction="none"
+    )  # (N, P)
+    right = ((logits > 0).float() == y).float()  # (N, P)
+    return {
+        "loss": ((bce * keep).sum(1) / n_kept).numpy(),
+        "score": ((right * keep).sum(1) / n_kept).numpy(),
+        "baseline": (((y == majority).float() * keep).sum(1) / n_kept).numpy(),
+    }
 
 
 def masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
