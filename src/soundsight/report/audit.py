@@ -13,6 +13,13 @@ indices). The verdict follows the 95 % percentile interval: ``holds`` (above 0),
 (below 0), ``inconclusive`` (contains 0); a claim whose inputs are missing is ``not evaluated``
 with the reason. The paper's own numbers for the same rows are compared point-wise
 (``paper_verdict``), read only from :mod:`soundsight.report.published`.
+
+**Power checks** (:class:`PowerCheck`) are sanity predicates on the testbed itself (the
+supervised model beats random features, no probe is saturated, each pretext model generalises),
+declared by each paper beside its claims and evaluated first, the same way (bootstrap
+intervals). A check *passes* only when its verdict is ``holds``. A claim that a check guards
+is reported as ``no power`` (its interval kept, the failed checks named in ``power``) when the
+check did not pass: a failed comparison on a testbed without power says nothing of the paper.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import importlib
 import logging
 import math
+import re
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +42,9 @@ from soundsight.report.published import published_value
 logger = logging.getLogger(__name__)
 
 PAIR_KINDS: tuple[str, ...] = ("greater", "each_greater", "greater_than_all")
-VERDICTS: tuple[str, ...] = ("holds", "fails", "inconclusive", "not evaluated")
+BOUND_KINDS: tuple[str, ...] = ("below", "above")  # every left model's value vs a threshold
+VERDICTS: tuple[str, ...] = ("holds", "fails", "inconclusive", "no power", "not evaluated")
+ROLES: tuple[str, ...] = ("check", "claim")
 PAPER_VERDICTS: tuple[str, ...] = ("holds", "fails", "n/a")
 CI_LEVEL = 95.0
 AUDIT_COLUMNS: tuple[str, ...] = (
@@ -57,6 +67,8 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "details",
     "paper_details",
     "reason",
+    "role",
+    "power",
 )
 BUILTIN_METRICS = "soundsight.report.audit_metrics"
 
@@ -118,6 +130,8 @@ class Claim:
         plugin = metric_plugin(self.metric, where=f"claim {self.name!r}")
         if self.kind in plugin.baselines:
             right = (plugin.baselines[self.kind],)
+        if self.kind in BOUND_KINDS:
+            right = ()  # the threshold option is the other side
         object.__setattr__(self, "left", left)
         object.__setattr__(self, "right", right)
         _validate_claim(self, plugin)
@@ -135,16 +149,31 @@ class Claim:
         return found[key]
 
     def pairs(self) -> list[tuple[str, str]]:
-        """Every (left, right) comparison the claim asserts."""
+        """Every (left, right) comparison the claim asserts (``threshold`` on the right of a
+        ``below``/``above`` claim)."""
+        if self.kind in BOUND_KINDS:
+            return [(a, "threshold") for a in self.left]
         return [(a, b) for a in self.left for b in self.right]
+
+    def threshold(self) -> float:
+        """The bound of a ``below``/``above`` claim, in the plugin's reported units."""
+        return float(self.option("threshold"))
+
+    def models(self) -> set[str]:
+        """Every model name the claim's keys mention (run keys ``m/all`` and differences too)."""
+        return {t for key in self.left + self.right for t in re.findall(r"[A-Za-z0-9_.]+", key)}
 
 
 def _validate_claim(claim: Claim, plugin: type[Metric]) -> None:
     """Raise ValueError naming what is inconsistent in a claim."""
     where = f"claim {claim.name!r}"
     kinds = (PAIR_KINDS if plugin.pairwise else ()) + tuple(plugin.baselines)
+    kinds += BOUND_KINDS if plugin.bounded else ()
     if claim.kind not in kinds:
         raise ValueError(f"{where}: unknown kind {claim.kind!r}; expected one of {kinds}")
+    if claim.kind in BOUND_KINDS:
+        _validate_bound(claim, plugin, where)
+        return
     if not claim.left or not claim.right:
         raise ValueError(f"{where}: both sides need at least one model")
     if claim.kind in plugin.baselines:
@@ -166,6 +195,69 @@ def _validate_claim(claim: Claim, plugin: type[Metric]) -> None:
     both = set(claim.left) & set(claim.right)
     if both:
         raise ValueError(f"{where}: models on both sides: {sorted(both)}")
+
+
+def _validate_bound(claim: Claim, plugin: type[Metric], where: str) -> None:
+    """A ``below``/``above`` claim needs left models, no right ones, a numeric ``threshold``
+    option and a layer if the plugin reads one."""
+    if not claim.left or claim.right:
+        raise ValueError(f"{where}: {claim.kind} needs left models and no right ones")
+    if plugin.needs_layer and not claim.layer:
+        raise ValueError(f"{where}: {claim.kind} on {claim.metric!r} needs a layer")
+    try:
+        value = claim.threshold()
+    except KeyError:
+        raise ValueError(f"{where}: {claim.kind} needs a 'threshold' option") from None
+    except ValueError:
+        raise ValueError(
+            f"{where}: threshold {claim.option('threshold')!r} is not a number"
+        ) from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: threshold must be finite, got {value}")
+
+
+@dataclass(frozen=True)
+class PowerCheck:
+    """A sanity predicate on the testbed, evaluated like a claim (``predicate``).
+
+    It guards the claims on the metrics ``guards`` names (empty: claims on every metric) and, when
+    ``models`` is set, only those among them that mention one of these models. A guarded claim
+    is ``no power`` unless the check holds.
+    """
+
+    predicate: Claim
+    guards: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Normalise single names to tuples and check the guarded metrics exist."""
+        for name in ("guards", "models"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+        for metric in self.guards:
+            metric_plugin(metric, where=f"power check {self.name!r}")
+
+    @property
+    def name(self) -> str:
+        """The check's name (its predicate's)."""
+        return self.predicate.name
+
+    @property
+    def metric_name(self) -> str:
+        """The metric plugin its predicate uses."""
+        return self.predicate.metric
+
+    def describe(self) -> str:
+        """What the check guards, in words (``voc_map claims on object, random``)."""
+        metrics = ", ".join(self.guards) or "all"
+        on = f" on {', '.join(self.models)}" if self.models else ""
+        return f"{metrics} claims{on}"
+
+    def guards_claim(self, claim: Claim) -> bool:
+        """Whether ``claim`` rests on this check."""
+        if self.guards and claim.metric not in self.guards:
+            return False
+        return not self.models or bool(claim.models() & set(self.models))
 
 
 def published_check(ref: PublishedRef | None) -> tuple[str, float, str]:
@@ -254,6 +346,7 @@ class Metric:
     pairwise: ClassVar[bool] = True
     needs_layer: ClassVar[bool] = True
     baselines: ClassVar[Mapping[str, str]] = {}
+    bounded: ClassVar[bool] = False  # offers ``below``/``above`` (implements :meth:`value`)
     method: ClassVar[str | None] = None
     blank_items: ClassVar[int | str] = 0  # n_images of a claim that was not evaluated
 
@@ -269,6 +362,10 @@ class Metric:
 
     def compare(self, a: str, b: str, claim: Claim) -> Comparison:
         """The difference ``a - b`` for one pair of the claim."""
+        raise NotImplementedError
+
+    def value(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Observed value and bootstrap (B,) of one model, as fractions (bounded plugins)."""
         raise NotImplementedError
 
     def n_items(self, claim: Claim) -> int:
@@ -330,11 +427,25 @@ def _fmt_ci(value: float, low: float, high: float) -> str:
     return f"{value:+.1f} [{low:+.1f}, {high:+.1f}]"
 
 
+def _bound(metric: Metric, model: str, claim: Claim) -> Comparison:
+    """A ``below``/``above`` pair: the margin to the threshold, in points (positive: holds)."""
+    obs, boot = metric.value(model, claim.layer or "")
+    value, samples = 100 * obs, 100 * boot  # fractions -> percentage points
+    limit = claim.threshold()
+    sign = 1.0 if claim.kind == "above" else -1.0
+    lo, hi = percentile_interval(samples)
+    about = f"{model} {value:.1f} [{lo:.1f}, {hi:.1f}] vs {claim.kind} {limit:g}"
+    return Comparison(sign * (value - limit), sign * (samples - limit), about)
+
+
 def _evaluate(claim: Claim, metric: Metric) -> dict[str, Any]:
     """Evaluate a claim: smallest pairwise difference, resampled jointly."""
     observed, boots, details = [], [], []
     for a, b in claim.pairs():
-        pair = metric.compare(a, b, claim)
+        if claim.kind in BOUND_KINDS:
+            pair = _bound(metric, a, claim)
+        else:
+            pair = metric.compare(a, b, claim)
         lo, hi = percentile_interval(pair.boot)
         details.append(
             pair.about or f"{a} − {b}: {_fmt_ci(pair.observed, lo, hi)} {verdict_of(lo, hi)}"
@@ -363,7 +474,7 @@ def evaluate_claim(claim: Claim, metric: Metric) -> dict[str, Any]:
         "dataset": metric.dataset,
         "layer": claim.layer or "",
         "left": ", ".join(claim.left),
-        "right": ", ".join(claim.right),
+        "right": ", ".join(claim.right) or f"{claim.kind} {claim.option('threshold')}",
         "observed": math.nan,
         "ci_low": math.nan,
         "ci_high": math.nan,
@@ -376,6 +487,8 @@ def evaluate_claim(claim: Claim, metric: Metric) -> dict[str, Any]:
         "details": "",
         "paper_details": paper_details,
         "reason": "",
+        "role": "claim",
+        "power": "",
     }
     reason = metric.missing(claim)
     if reason is not None:
@@ -392,29 +505,62 @@ def run_audit(
     n_boot: int = 1000,
     seed: int = 0,
     progress: bool = True,
+    checks: Sequence[PowerCheck] = (),
 ) -> pd.DataFrame:
-    """Evaluate every claim, in order; one line per claim with AUDIT_COLUMNS (differences in
-    the plugins' reported units, percentage points for accuracies and mAP).
+    """Evaluate the power checks, then every claim, in order; one line per check and claim with
+    AUDIT_COLUMNS (differences in the plugins' reported units, percentage points for accuracies
+    and mAP; ``role`` says which is which).
 
     ``inputs`` holds what the plugins read, each under the keys it documents (e.g.
-    ``probe_dir``). One plugin instance per metric serves all its claims, so models and
-    layers share the resamples drawn from ``seed`` and the result is deterministic.
+    ``probe_dir``). One plugin instance per metric serves all its checks and claims, so models
+    and layers share the resamples drawn from ``seed`` and the result is deterministic. A claim
+    guarded by a check that does not hold becomes ``no power`` (see :class:`PowerCheck`).
     """
     if n_boot < 1:
         raise ValueError(f"n_boot must be >= 1, got {n_boot}")
-    names = [c.name for c in claims]
+    predicates = [c.predicate for c in checks] + list(claims)
+    names = [c.name for c in predicates]
     if len(set(names)) != len(names):
         raise ValueError(
-            f"repeated claim names: {sorted({n for n in names if names.count(n) > 1})}"
+            f"repeated claim or check names: {sorted({n for n in names if names.count(n) > 1})}"
         )
     metrics: dict[str, Metric] = {}
-    for name in dict.fromkeys(c.metric for c in claims):
+    for name in dict.fromkeys(c.metric for c in predicates):
         metrics[name] = metric_plugin(name)(inputs, n_boot, seed, progress)
-        metrics[name].check([c for c in claims if c.metric == name])
-    records = [evaluate_claim(c, metrics[c.metric]) for c in claims]
+        metrics[name].check([c for c in predicates if c.metric == name])
+    done = {}
+    for check in checks:
+        record = evaluate_claim(check.predicate, metrics[check.metric_name])
+        done[check.name] = {**record, "role": "check", "power": f"guards {check.describe()}"}
+    records = list(done.values())
+    for claim in claims:
+        records.append(
+            _with_power(evaluate_claim(claim, metrics[claim.metric]), claim, checks, done)
+        )
     frame = pd.DataFrame.from_records(records, columns=list(AUDIT_COLUMNS))
-    logger.info("audit of %d claims: %s", len(frame), frame["verdict"].value_counts().to_dict())
+    logger.info("audit of %d rows: %s", len(frame), frame["verdict"].value_counts().to_dict())
     return frame
+
+
+def _with_power(
+    record: dict[str, Any],
+    claim: Claim,
+    checks: Sequence[PowerCheck],
+    done: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """``record`` as ``no power`` (failed checks named) when a check guarding it did not hold."""
+    failed = [
+        f"{c.name} ({done[c.name]['verdict']})"
+        for c in checks
+        if c.guards_claim(claim) and done[c.name]["verdict"] != "holds"
+    ]
+    if not failed:
+        return record
+    record["power"] = "; ".join(failed)
+    if record["verdict"] != "not evaluated":
+        record["reason"] = f"would be {record['verdict']!r}, but rests on failed power checks"
+        record["verdict"] = "no power"
+    return record
 
 
 # ------------------------------------------------------------------------------------------------
@@ -427,17 +573,40 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _roles(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(power checks, claims) of an audit frame; one without ``role`` has claims only."""
+    if "role" not in df.columns:
+        return df.iloc[:0], df
+    role = df["role"].fillna("claim")
+    return df[role == "check"], df[role != "check"]
+
+
+def audit_counts(df: pd.DataFrame) -> dict[str, int]:
+    """Claims per verdict (every verdict, zeros included) and ``checks``/``checks_passed``."""
+    checks, claims = _roles(df)
+    counts = {v: int((claims["verdict"] == v).sum()) for v in VERDICTS}
+    counts["claims"] = len(claims)
+    counts["checks"] = len(checks)
+    counts["checks_passed"] = int((checks["verdict"] == "holds").sum())
+    return counts
+
+
 def audit_summary(df: pd.DataFrame) -> str:
-    """``n held, n failed, n inconclusive, n not evaluated (of N claims)``."""
-    counts = df["verdict"].value_counts()
+    """``n held, n failed, n inconclusive, n no power, n not evaluated (of N claims)``, and the
+    power checks passed when there are any."""
+    counts = audit_counts(df)
     words = {
         "holds": "held",
         "fails": "failed",
         "inconclusive": "inconclusive",
+        "no power": "no power",
         "not evaluated": "not evaluated",
     }
-    parts = [f"{int(counts.get(v, 0))} {words[v]}" for v in VERDICTS]
-    return f"{', '.join(parts)} (of {len(df)} claims)"
+    parts = [f"{counts[v]} {words[v]}" for v in VERDICTS]
+    text = f"{', '.join(parts)} (of {counts['claims']} claims)"
+    if counts["checks"]:
+        text += f"; power checks: {counts['checks_passed']} of {counts['checks']} passed"
+    return text
 
 
 def _by_dataset() -> dict[str, type[Metric]]:
@@ -488,17 +657,13 @@ def _methods_note(df: pd.DataFrame) -> str:
     )
 
 
-def audit_markdown(df: pd.DataFrame, title: str) -> str:
-    """A readable report: summary line, claims table, details, methods note."""
-    missing = [c for c in AUDIT_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"not an audit frame: columns {missing} missing")
-    lines = [f"# {title}", "", f"**Summary:** {audit_summary(df)}.", ""]
-    lines.append(
+def _claims_table(df: pd.DataFrame) -> list[str]:
+    """The Markdown table of the claims."""
+    lines = [
         "| Claim | Scope | Paper says | Paper's numbers | "
-        "Replication: difference [95% CI] (points) | Verdict |"
-    )
-    lines.append("|---|---|---|---|---:|---|")
+        "Replication: difference [95% CI] (points) | Verdict |",
+        "|---|---|---|---|---:|---|",
+    ]
     for _, rec in df.iterrows():
         cells = [
             f"`{rec['name']}`",
@@ -509,11 +674,64 @@ def audit_markdown(df: pd.DataFrame, title: str) -> str:
             f"**{rec['verdict']}**",
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Details", ""]
+    return lines
+
+
+def _checks_table(df: pd.DataFrame) -> list[str]:
+    """The Markdown table of the power checks (what each guards instead of the paper's side)."""
+    lines = [
+        "| Check | Scope | Predicate | Margin [95% CI] | Verdict | Guards |",
+        "|---|---|---|---:|---|---|",
+    ]
+    for _, rec in df.iterrows():
+        guards = str(rec.get("power", "")).removeprefix("guards ")
+        cells = [
+            f"`{rec['name']}`",
+            _scope(rec),
+            _md(str(rec["text"]).removeprefix("power: ")),
+            _replication_cell(rec),
+            f"**{rec['verdict']}**",
+            _md(guards),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _details(df: pd.DataFrame) -> list[str]:
+    """One bullet per row: the pairs, the reason or the failed checks, the paper's numbers."""
+    lines = []
     for _, rec in df.iterrows():
         body = rec["reason"] if rec["verdict"] == "not evaluated" else rec["details"]
+        power = str(rec.get("power", "") or "")
+        if power and power != "nan":
+            body = f"{body} — {'' if power.startswith('guards') else 'failed checks: '}{power}"
         lines.append(f"- `{rec['name']}` ({rec['left']} vs {rec['right']}): {_md(body)}")
         lines.append(f"  - paper: {_md(rec['paper_details'])}")
+    return lines
+
+
+POWER_NOTE = (
+    "Power checks are sanity predicates on the testbed, evaluated like the claims; the margin "
+    "is in points (nats for loss gaps). A check "
+    "passes only when its interval lies above 0; a claim resting on a check that did not pass "
+    "is **no power** (its interval is still shown): on this testbed the comparison cannot tell "
+    "a true claim from a false one."
+)
+
+
+def audit_markdown(df: pd.DataFrame, title: str) -> str:
+    """A readable report: summary line, power checks, claims table, details, methods note."""
+    missing = [c for c in AUDIT_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"not an audit frame: columns {missing} missing")
+    checks, claims = _roles(df)
+    lines = [f"# {title}", "", f"**Summary:** {audit_summary(df)}.", ""]
+    if len(checks):
+        lines += ["## Power checks", "", POWER_NOTE, ""]
+        lines += _checks_table(checks)
+        lines += ["", "## Claims", ""]
+    lines += _claims_table(claims)
+    lines += ["", "## Details", ""] + _details(df)
     lines += ["", _methods_note(df), ""]
     return "\n".join(lines)
 

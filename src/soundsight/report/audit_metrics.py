@@ -34,6 +34,7 @@ from soundsight.report.audit import (
     Claim,
     Comparison,
     Metric,
+    PowerCheck,
     bootstrap_indices,
     register_metric,
 )
@@ -41,6 +42,8 @@ from soundsight.report.results import read_json, read_npz
 
 logger = logging.getLogger(__name__)
 
+HELDOUT_NPZ = "heldout.npz"  # soundsight.train's per-item held-out results, per model folder
+MODEL_METRICS = "metrics.json"
 CLUSTER_JSON = "cluster_accuracy.json"
 CLUSTER_NPZ = "cluster_predictions.npz"
 VOC_NPZ = "voc_scores.npz"
@@ -66,6 +69,7 @@ class _ProbeMetric(Metric):
 
     npz: str = ""
     summary: tuple[str, str] = ("", "")  # (json file, key) holding the probe's own value
+    bounded = True
 
     def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
         super().__init__(inputs, n_boot, seed, progress)
@@ -454,6 +458,122 @@ class ClusterAccuracy(Metric):
     def n_items(self, claim: Claim) -> int:
         """Test images of the pretext task."""
         return self.n
+
+
+# ------------------------------------------------------------------------------------------------
+# pretext generalisation (power checks)
+# ------------------------------------------------------------------------------------------------
+
+
+@register_metric("pretext_heldout")
+class PretextHeldout(Metric):
+    """Whether a trained pretext model generalises, from ``<models_dir>/<model>/heldout.npz``.
+
+    Baseline kinds, one model each, bootstrap over its held-out frames:
+
+    - ``above_baseline``: held-out score minus the score of always giving the training
+      majority answer (paired per frame), minus the option ``margin`` (points, default 0);
+      the score is top-1 correctness (softmax) or the fraction of right bits (multi-label);
+    - ``loss_gap_within``: the option ``bound`` (nats) minus the gap between the mean held-out
+      loss and the final training loss of ``metrics.json`` (positive: the gap is within bound).
+    """
+
+    dataset = "pretext"
+    pairwise, needs_layer = False, False
+    baselines = {"above_baseline": "train-majority answer", "loss_gap_within": "training loss"}
+    method = (
+        "pretext checks resample each model's held-out frames (its score paired with the "
+        "train-majority answer's; its loss against the fixed final training loss)"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        folder = inputs.get("models_dir")
+        self.folder = None if folder is None else Path(folder)
+        self.sizes: dict[str, int] = {}
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """The pretext task is not read at a layer."""
+        return "pretext held-out"
+
+    def missing(self, claim: Claim) -> str | None:
+        """Missing held-out or metrics files of the claim's model."""
+        if self.folder is None:
+            return "no models folder given"
+        paths = [self.folder / claim.left[0] / f for f in (HELDOUT_NPZ, MODEL_METRICS)]
+        absent = [str(p) for p in paths if not p.is_file()]
+        return f"missing {', '.join(absent)}" if absent else None
+
+    def _items(self, model: str) -> dict[str, np.ndarray]:
+        """The per-frame arrays ``loss``, ``score``, ``baseline`` (N,) of one model."""
+        assert self.folder is not None
+        path = self.folder / model / HELDOUT_NPZ
+        data = read_npz(path)
+        for key in ("loss", "score", "baseline"):
+            if key not in data:
+                raise ValueError(f"{path}: array {key!r} missing")
+        arrays = {k: data[k].astype(np.float64).ravel() for k in ("loss", "score", "baseline")}
+        if len({a.shape for a in arrays.values()}) != 1 or not len(arrays["loss"]):
+            raise ValueError(f"{path}: loss, score and baseline must be equal, non-empty (N,)")
+        self.sizes[model] = len(arrays["loss"])
+        return arrays
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """The margin of model ``a`` over its baseline ``b`` (positive: the check holds)."""
+        items = self._items(a)
+        idx = bootstrap_indices(len(items["loss"]), self.n_boot, self.seed, f"pretext/{a}")
+        if claim.kind == "above_baseline":
+            margin = float(dict(claim.options).get("margin", 0.0))
+            gap = 100 * (items["score"] - items["baseline"])  # (N,) points, paired per frame
+            about = (
+                f"held-out {100 * items['score'].mean():.1f}% vs train-majority answer "
+                f"{100 * items['baseline'].mean():.1f}% (margin {margin:g} points)"
+            )
+            return Comparison(float(gap.mean()) - margin, gap[idx].mean(axis=1) - margin, about)
+        assert self.folder is not None
+        train_loss = read_json(self.folder / a / MODEL_METRICS).get("final_train_loss")
+        if train_loss is None:
+            raise ValueError(f"{self.folder / a / MODEL_METRICS}: no final_train_loss")
+        bound = float(dict(claim.options).get("bound", 1.0))
+        held = items["loss"]
+        about = (
+            f"held-out loss {held.mean():.3f} vs final training loss {float(train_loss):.3f} "
+            f"(gap bound {bound:g} nats)"
+        )
+        slack = bound - (held - float(train_loss))  # (N,) nats
+        return Comparison(float(slack.mean()), slack[idx].mean(axis=1), about)
+
+    def n_items(self, claim: Claim) -> int:
+        """Held-out frames of the claim's model."""
+        return self.sizes.get(claim.left[0], 0)
+
+
+def pretext_checks(
+    models: Sequence[str], margin: float, bound: float, guards: Sequence[str] = ()
+) -> list[PowerCheck]:
+    """For each trained pretext model: it beats the train-majority answer on held-out frames by
+    ``margin`` points, and its held-out loss exceeds its final training loss by at most
+    ``bound`` nats; each check guards the claims that mention the model (on ``guards`` metrics,
+    all when empty)."""
+    checks = []
+    for model in models:
+        above = Claim(
+            f"generalises_{model}",
+            f"{model} predicts its pretext labels on held-out videos better than the "
+            f"train-majority answer by more than {margin:g} points",
+            "above_baseline", (model,), (), "pretext_heldout",
+            options=(("margin", str(margin)),),
+        )  # fmt: skip
+        gap = Claim(
+            f"loss_gap_{model}",
+            f"{model}'s held-out loss exceeds its final training loss by less than {bound:g} "
+            "nats (it does not merely memorise its training videos)",
+            "loss_gap_within", (model,), (), "pretext_heldout",
+            options=(("bound", str(bound)),),
+        )  # fmt: skip
+        checks += [PowerCheck(c, tuple(guards), (model,)) for c in (above, gap)]
+    return checks
 
 
 # ------------------------------------------------------------------------------------------------
