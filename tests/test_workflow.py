@@ -225,8 +225,9 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert binary_pool5["published"].iloc[0] == 46.7  # read from paper/published, not computed
     prov = json.loads((res / "tables/owens2018/table2.provenance.json").read_text())
     assert prov["seeds"] == {"seed": 0} and len(prov["inputs"]) == 16
-    audit = pd.read_csv(res / "audit/owens2018.csv")
-    assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive", "not evaluated"}
+    audit = pd.read_csv(res / "audit/owens2018.csv", keep_default_na=False)
+    _check_power(audit, {"supervised_beats_random_voc_pool5", "generalises_sound_cluster"})
+    audit = audit[audit["role"] == "claim"]
     # only the Fig. 11 claims about k = 2 / 30 / 120 may lack models in the smoke sweep (k = 2, 4)
     not_evaluated = set(audit.loc[audit["verdict"] == "not evaluated", "name"])
     assert not_evaluated <= {"k30_beats_k2_voc_pool5", "k120_beats_k30_voc_pool5"}
@@ -288,10 +289,26 @@ def test_smoke_dag_end_to_end(tmp_path):
         (res / f"corpora/videos/labels/clusters_mfcc_k{student['k']}.json").read_text()
     )
     assert mfcc["feature"] == "mfcc" and mfcc["k"] == student["k"]
-    audit = pd.read_csv(res / "audit/student.csv")
-    assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive"}  # every run exists
+    audit = pd.read_csv(res / "audit/student.csv", keep_default_na=False)
+    _check_power(audit, {"supervised_beats_random_finetuned_all", "unsaturated_finetuned"})
+    audit = audit[audit["role"] == "claim"]
+    assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive", "no power"}  # all ran
     assert {"mfcc_beats_texture", "alexnet_beats_resnet18"} <= set(audit["name"])
     assert set(audit["dataset"]) == {"voc_finetune"}
+
+
+def _check_power(audit: pd.DataFrame, expected: set[str]) -> None:
+    """Power checks come first and were all evaluated; a 'no power' claim names its checks."""
+    checks = audit[audit["role"] == "check"]
+    assert expected <= set(checks["name"])
+    assert list(audit["role"]) == sorted(audit["role"])  # "check" rows before "claim" rows
+    assert set(checks["verdict"]) <= {"holds", "fails", "inconclusive"}
+    claims = audit[audit["role"] == "claim"]
+    assert set(claims["verdict"]) <= {"holds", "fails", "inconclusive", "no power", "not evaluated"}
+    failed = set(checks.loc[checks["verdict"] != "holds", "name"])
+    for _, claim in claims[claims["verdict"] == "no power"].iterrows():
+        named = {part.split(" (")[0] for part in claim["power"].split("; ")}
+        assert named and named <= failed, (claim["name"], claim["power"])
 
 
 def test_manifest_source_plans_one_ingest_job_per_shard(tmp_path):

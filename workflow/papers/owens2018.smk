@@ -34,6 +34,8 @@ rule audit_owens2018:
         unit_labels=expand(f"{R}/units/{{model}}/labels.csv", model=audit_unit_models()),
         cluster=f"{R}/tables/owens2018/cluster_predictions.npz",
         summary=f"{R}/tables/owens2018/cluster_accuracy.json",
+        heldout=heldout_files(owens2018_checked_models()),
+        metrics=heldout_files(owens2018_checked_models(), "metrics.json"),
     output:
         csv=f"{R}/audit/owens2018.csv",
         md=report(
@@ -49,6 +51,7 @@ rule audit_owens2018:
         "../../envs/soundsight.yaml"
     params:
         n_boot=config["audit"]["bootstrap"],
+        pretext_models=owens2018_checked_models(),
         config=config,
         seed=config["seed"],
     script:

@@ -67,6 +67,11 @@ def audit_unit_models():
     )
 
 
+def owens2018_checked_models():
+    """Trained models whose generalisation the power checks test (those the claims compare)."""
+    return trained_among(audit_voc_models() + audit_unit_models())
+
+
 def owens2018_targets():
     """Owens et al. 2018's tables, figures and audit (the default target's share)."""
     outs = []

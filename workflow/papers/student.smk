@@ -100,6 +100,8 @@ rule audit_student:
     input:
         scores=student_audit_runs("voc_scores.npz"),
         summaries=student_audit_runs("finetune.json"),
+        heldout=heldout_files(student_checked_models()),
+        metrics=heldout_files(student_checked_models(), "metrics.json"),
     output:
         csv=f"{R}/audit/student.csv",
         md=report(
@@ -117,6 +119,7 @@ rule audit_student:
         k=STUDENT_K,
         sweep_k=STUDENT["sweep_k"],
         head_models=student_table1_models(),
+        pretext_models=student_checked_models(),
         n_boot=config["audit"]["bootstrap"],
         config=config,
         seed=config["seed"],

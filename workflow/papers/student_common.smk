@@ -50,6 +50,13 @@ def student_audit_runs(name):
     return list(dict.fromkeys(runs))
 
 
+def student_checked_models():
+    """Trained models whose generalisation the power checks test (those the claims compare)."""
+    return trained_among(
+        student_table1_models() + student_pair() + student_sweep_models()
+    )
+
+
 def student_targets():
     """The student reproduction's tables, figures and audit (the default target's share)."""
     return [

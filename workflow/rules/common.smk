@@ -157,6 +157,17 @@ def pretext_models():
     return [n for n in sheet_models() if MODELS[n].task != "init"]
 
 
+def trained_among(models):
+    """The trained models of ``models`` (each once, in order): those with held-out results."""
+    trained = set(pretext_models())
+    return [m for m in dict.fromkeys(models) if m in trained]
+
+
+def heldout_files(models, name="heldout.npz"):
+    """`<results>/models/<model>/<name>` of each model (its per-frame held-out results)."""
+    return [f"{R}/models/{m}/{name}" for m in models]
+
+
 def init_models():
     """The initialised, untrained baselines (the sheet's init rows: random, k-means)."""
     return sheet_models("init")
