@@ -9,7 +9,7 @@ CORES ?= all
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run dry-run test test-slurm lint format report clean
+.PHONY: install run dry-run test test-slurm stability lint format report clean
 
 $(STAMP): pyproject.toml envs/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ run: $(STAMP)  ## run the whole DAG on the embedded AmbientWorld
 
 dry-run: $(STAMP)  ## print the DAG's jobs without running them
 	$(BIN)/snakemake -n $(SNAKEMAKE_ARGS)
+
+stability: $(STAMP)  ## rerun the DAG at world seed 1 and compare its audits with seed 0's
+	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
+	$(BIN)/snakemake --cores $(CORES) --config seed=1 results=results-seed1 $(SNAKEMAKE_ARGS)
+	$(BIN)/python -m soundsight.report.stability results/audit results-seed1/audit \
+		--out results/audit/stability.md
+	@cat results/audit/stability.md
 
 test: $(STAMP)  ## run the test suite (unit tests + the smoke DAG end to end)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -45,4 +52,4 @@ report: $(STAMP)  ## HTML report of a finished run
 	$(BIN)/snakemake --report report.zip
 
 clean:
-	rm -rf results .snakemake report.zip
+	rm -rf results results-seed1 .snakemake report.zip
