@@ -7,7 +7,7 @@ to switch a single source on or off without changing anything else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -71,6 +71,24 @@ class LookSpec:
     blur: float  # Gaussian sigma in output pixels
     noise: float  # pixel noise std (0..1 scale)
     seed: int
+    background_hue: float = 0.0  # radians, rotates the background's hue only (0 = off)
+
+
+@dataclass(frozen=True)
+class NuisanceRanges:
+    """Ranges the visual nuisances of a clip or image are drawn from (WorldConfig's ``look_*``,
+    ``background_hue`` and ``*camera_zoom`` fields; the defaults are the world's since v1)."""
+
+    gain: tuple[float, float] = (0.65, 1.25)  # global brightness at the start
+    contrast: tuple[float, float] = (0.8, 1.15)
+    hue: float = 0.35  # hue rotation drawn in [-hue, hue] radians
+    saturation: tuple[float, float] = (0.7, 1.2)
+    noise: float = 0.03  # pixel noise std drawn in [0, noise]
+    zoom: tuple[float, float] = (0.72, 1.0)  # camera crop, fraction of the canvas
+    background_hue: float = 0.0  # background-only hue rotation in [-b, b] radians; 0 = off
+
+
+DEFAULT_NUISANCES = NuisanceRanges()
 
 
 @dataclass(frozen=True)
@@ -205,26 +223,33 @@ def _place(
     )
 
 
-def sample_look(rng: np.random.Generator) -> LookSpec:
-    """Draw global lighting, colour, blur and noise nuisances."""
-    gain0 = rng.uniform(0.65, 1.25)
-    return LookSpec(
+def sample_look(rng: np.random.Generator, ranges: NuisanceRanges = DEFAULT_NUISANCES) -> LookSpec:
+    """Draw global lighting, colour, blur and noise nuisances (and, when its range is not 0, the
+    background's own hue rotation, drawn last so that the default draws are unchanged)."""
+    gain0 = rng.uniform(*ranges.gain)
+    look = LookSpec(
         gain0=float(gain0),
         gain1=float(gain0 * rng.uniform(0.9, 1.1)),
-        contrast=float(rng.uniform(0.8, 1.15)),
-        hue=float(rng.uniform(-0.35, 0.35)),
-        saturation=float(rng.uniform(0.7, 1.2)),
+        contrast=float(rng.uniform(*ranges.contrast)),
+        hue=float(rng.uniform(-ranges.hue, ranges.hue)),
+        saturation=float(rng.uniform(*ranges.saturation)),
         cast=tuple(float(x) for x in rng.uniform(0.93, 1.07, size=3)),
         blur=float(0.0 if rng.random() < 0.5 else rng.uniform(0.3, 1.2)),
-        noise=float(rng.uniform(0.0, 0.03)),
+        noise=float(rng.uniform(0.0, ranges.noise)),
         seed=_new_seed(rng),
     )
+    if ranges.background_hue > 0:
+        bg = float(rng.uniform(-ranges.background_hue, ranges.background_hue))
+        look = replace(look, background_hue=bg)
+    return look
 
 
-def sample_camera(rng: np.random.Generator, moving: bool) -> tuple[float, ...]:
+def sample_camera(
+    rng: np.random.Generator, moving: bool, zoom: tuple[float, float] = DEFAULT_NUISANCES.zoom
+) -> tuple[float, ...]:
     """Camera crop (centre x, centre y, zoom as a fraction of the canvas) at start and end."""
-    z0 = rng.uniform(0.72, 1.0)
-    z1 = float(np.clip(z0 + rng.uniform(-0.1, 0.1), 0.7, 1.0)) if moving else z0
+    z0 = rng.uniform(*zoom)
+    z1 = float(np.clip(z0 + rng.uniform(-0.1, 0.1), zoom[0] - 0.02, zoom[1])) if moving else z0
     cx0, cy0 = rng.uniform(z0 / 2, 1 - z0 / 2), rng.uniform(z0 / 2, 1 - z0 / 2)
     if moving:
         cx1 = float(np.clip(cx0 + rng.uniform(-0.08, 0.08), z1 / 2, 1 - z1 / 2))
@@ -244,6 +269,7 @@ def sample_visual(
     max_objects: int,
     p_silent: float,
     forced: str | None = None,
+    nuisances: NuisanceRanges = DEFAULT_NUISANCES,
 ) -> VisualSpec:
     """Draw the visual part of a clip (or of a still image with n_frames = 1)."""
     scene = get_scene(scene_name)
@@ -252,7 +278,7 @@ def sample_visual(
     if forced is not None:
         n_objects -= 1
     objects = sample_objects(rng, scene, horizon, n_objects, p_silent, forced)
-    camera = sample_camera(rng, moving=n_frames > 1)
+    camera = sample_camera(rng, moving=n_frames > 1, zoom=nuisances.zoom)
     if forced is not None:
         camera = _frame_object(camera, objects[-1], height / width)
     return VisualSpec(
@@ -264,7 +290,7 @@ def sample_visual(
         horizon=horizon,
         objects=objects,
         camera=camera,
-        look=sample_look(rng),
+        look=sample_look(rng, nuisances),
         background_seed=_new_seed(rng),
     )
 
@@ -293,6 +319,9 @@ def render_frames(spec: VisualSpec) -> tuple[np.ndarray, FrameTruth]:
     H, W, T = spec.height, spec.width, spec.n_frames
     Hc, Wc = int(round(H * CANVAS_SCALE)), int(round(W * CANVAS_SCALE))
     background = scene.background(make_rng(spec.background_seed), Hc, Wc, spec.horizon)
+    if spec.look.background_hue:  # (Hc, Wc, 3) @ (3, 3): y = M x per pixel
+        rotation = hue_rotation_matrix(spec.look.background_hue, 1.0)
+        background = np.clip(background @ rotation.T, 0.0, 1.0).astype(np.float32)
     sprites = [_sprite(o, Hc) for o in spec.objects]
     frames = np.empty((T, H, W, 3), np.float32)  # (T, H, W, 3) in [0, 1]
     inst = np.empty((T, H, W), np.uint8)

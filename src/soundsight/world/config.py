@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from soundsight.world.compose import NuisanceRanges
+
 
 @dataclass(frozen=True)
 class WorldConfig:
@@ -32,6 +34,15 @@ class WorldConfig:
     p_music: float = 0.15  # probability of music added over the video
     p_silent_video: float = 0.08  # probability that the whole video has only quiet ambience
     p_silent_interval: float = 0.15  # probability of a silent interval inside a video
+    # visual nuisance ranges (never change the sound or the masks; docs/world.md "Nuisances")
+    look_gain: tuple[float, float] = (0.65, 1.25)  # global brightness at a clip's start
+    look_contrast: tuple[float, float] = (0.8, 1.15)
+    look_hue: float = 0.35  # hue rotation in [-look_hue, look_hue] radians (YIQ)
+    look_saturation: tuple[float, float] = (0.7, 1.2)
+    look_noise: float = 0.03  # pixel noise std in [0, look_noise]
+    background_hue: float = 0.0  # background-only hue rotation in [-b, b] radians; 0 = off
+    camera_zoom: tuple[float, float] = (0.72, 1.0)  # camera crop of the canvas: videos, VOC
+    sun_camera_zoom: tuple[float, float] = (0.72, 1.0)  # ... and of the mini-SUN397 stills
     # mini-VOC2007
     voc_n_train: int = 200
     voc_n_val: int = 200
@@ -76,8 +87,29 @@ class WorldConfig:
         _check(self.sun_per_class_extra >= 0, "sun_per_class_extra must be >= 0")
         _check(1 <= self.jpeg_quality <= 100, "jpeg_quality must be in [1, 100]")
         _check(self.n_workers >= 1, "n_workers must be >= 1")
+        for name in ("look_gain", "look_contrast", "look_saturation"):
+            lo, hi = getattr(self, name)
+            _check(0.0 < lo <= hi, f"{name} must be a range 0 < lo <= hi, got {(lo, hi)}")
+        for name in ("camera_zoom", "sun_camera_zoom"):
+            lo, hi = getattr(self, name)
+            _check(0.1 <= lo <= hi <= 1.0, f"{name} must be a range in [0.1, 1], got {(lo, hi)}")
+        for name in ("look_hue", "look_noise", "background_hue"):
+            _check(getattr(self, name) >= 0.0, f"{name} must be >= 0")
         for name, weight in self.scene_weights.items():
             _check(weight >= 0, f"scene_weights[{name!r}] must be >= 0, got {weight}")
+
+    def nuisances(self, zoom: tuple[float, float] | None = None) -> NuisanceRanges:
+        """The visual nuisance ranges of this world (``zoom``: a camera range other than
+        ``camera_zoom``, e.g. ``sun_camera_zoom``)."""
+        return NuisanceRanges(
+            gain=self.look_gain,
+            contrast=self.look_contrast,
+            hue=self.look_hue,
+            saturation=self.look_saturation,
+            noise=self.look_noise,
+            zoom=self.camera_zoom if zoom is None else zoom,
+            background_hue=self.background_hue,
+        )
 
     @property
     def n_frames(self) -> int:
@@ -93,6 +125,7 @@ class WorldConfig:
         """JSON-friendly dict of the config."""
         out = dataclasses.asdict(self)
         out["scenes"] = list(self.scenes)
+        out.update({name: list(getattr(self, name)) for name in _RANGES})
         out["scene_weights"] = dict(self.scene_weights)
         return out
 
@@ -106,9 +139,16 @@ class WorldConfig:
         values = dict(values)
         if "scenes" in values:
             values["scenes"] = tuple(values["scenes"] or ())
+        for name in _RANGES:
+            if name in values:
+                lo, hi = values[name]
+                values[name] = (float(lo), float(hi))
         if "scene_weights" in values:
             values["scene_weights"] = {str(k): float(v) for k, v in values["scene_weights"].items()}
         return cls(**values)
+
+
+_RANGES = ("look_gain", "look_contrast", "look_saturation", "camera_zoom", "sun_camera_zoom")
 
 
 def _check(ok: bool, message: str) -> None:

@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from soundsight.world.compose import FrameTruth, VisualSpec, render_frames, sample_visual
+from soundsight.world.compose import (
+    DEFAULT_NUISANCES,
+    FrameTruth,
+    NuisanceRanges,
+    VisualSpec,
+    render_frames,
+    sample_visual,
+)
 
 
 @dataclass
@@ -26,9 +33,10 @@ def render_still(
     size: int,
     max_objects: int,
     forced: str | None = None,
+    nuisances: NuisanceRanges = DEFAULT_NUISANCES,
 ) -> StillImage:
     """Render a square still image of ``scene`` (optionally forcing a prominent category)."""
-    spec = sample_visual(rng, scene, size, size, 1, 1.0, max_objects, 0.0, forced)
+    spec = sample_visual(rng, scene, size, size, 1, 1.0, max_objects, 0.0, forced, nuisances)
     frames, truth = render_frames(spec)
     return StillImage(spec, frames[0], truth)
 

@@ -45,7 +45,8 @@ def _render_one(job: tuple[str, int], cfg: WorldConfig, root: Path) -> str:
     scene, k = job
     rng = make_rng(cfg.seed, STREAM_SUN, SCENE_NAMES.index(scene), k)
     name = _image_name(rng)
-    image = render_still(rng, scene, cfg.sun_image_size, cfg.max_objects)
+    nuisances = cfg.nuisances(zoom=cfg.sun_camera_zoom)
+    image = render_still(rng, scene, cfg.sun_image_size, cfg.max_objects, nuisances=nuisances)
     rel = f"{class_path(scene)}/{name}"
     save_jpeg(image.rgb, root / rel.lstrip("/"), cfg.jpeg_quality)
     return rel

@@ -89,7 +89,15 @@ def sample_video_spec(
     scene = str(rng.choice(world_scenes(cfg), p=scene_probabilities(cfg)))
     n_frames = int(round(duration * cfg.fps))
     visual = sample_visual(
-        rng, scene, cfg.width, cfg.height, n_frames, cfg.fps, cfg.max_objects, cfg.p_onscreen_silent
+        rng,
+        scene,
+        cfg.width,
+        cfg.height,
+        n_frames,
+        cfg.fps,
+        cfg.max_objects,
+        cfg.p_onscreen_silent,
+        nuisances=cfg.nuisances(),
     )
     offscreen: tuple[SourceSpec, ...] = ()
     if rng.random() < cfg.p_offscreen:

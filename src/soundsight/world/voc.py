@@ -139,7 +139,9 @@ def _render_one(image_id: int, forced: str, cfg: WorldConfig, root: Path) -> lis
     """Worker: render, write JPEG, XML and segmentation PNG of one image; return its objects."""
     rng = make_rng(cfg.seed, STREAM_VOC, 1, image_id)
     scene = _scene_for(rng, forced, world_scenes(cfg))
-    image = render_still(rng, scene, cfg.voc_image_size, cfg.max_objects, forced=forced)
+    image = render_still(
+        rng, scene, cfg.voc_image_size, cfg.max_objects, forced=forced, nuisances=cfg.nuisances()
+    )
     name = f"{image_id:06d}"
     save_jpeg(image.rgb, root / "JPEGImages" / f"{name}.jpg", cfg.jpeg_quality)
     objects = annotate(image)
