@@ -50,7 +50,7 @@ MIN_DURATION_S = 1.0
 N_FEATURES = 502
 MAX_BLOCKS = 32  # pruned path only while a band spans <= 32 rows of its split
 ENVELOPE_METHODS = ("auto", "pruned", "dense")
-CPU_PRUNED_BATCH = 1  # clips per pass of the pruned band loop on CPU (cache-sized buffers)
+CPU_PRUNED_BATCH = 2  # clips per pass of the pruned band loop on CPU (cache-sized buffers)
 CPU_CHUNK_BYTES = 16 * 2**20  # complex working buffer per chunk on CPU (cache-friendly)
 GPU_CHUNK_BYTES = 512 * 2**20  # ... and on CUDA
 
