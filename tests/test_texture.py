@@ -313,7 +313,7 @@ def test_pruned_envelopes_match_dense(sr: int, seconds: float) -> None:
 
 
 def test_auto_falls_back_to_dense_without_a_good_split() -> None:
-    n = 100 * 211  # work length 21,100 at 20 kHz: only q = 100 is 7-smooth, too short a row
+    n = 100 * 401  # work length 40,100 at 20 kHz: only q = 100 is 7-smooth, rows too short
     assert tx.band_splits(n) is None
     x = noise(n / SR, 5)[None]
     auto = tx.cochlear_envelopes(x, SR).numpy()
