@@ -45,3 +45,34 @@ def test_device_record_names_the_device_and_the_machine_state():
     assert record["device"] == "cpu" and record["device_name"]
     assert record["torch_threads"] >= 1 and record["cpu_count"] >= 1
     assert record["load_average_1min_at_start"] >= 0
+
+
+def test_owens_baseline_reproduces_the_owens_oracle():
+    """The baseline is Owens' arithmetic: it gives the fixtures' owens_502 (22.05 kHz clip)."""
+    import numpy as np
+    from scipy.io import wavfile
+
+    fixture = Path(__file__).parent / "fixtures" / "texture" / "e_harmonic_f0150_am4hz_22050hz"
+    sr, pcm = wavfile.read(fixture.with_suffix(".wav"))
+    with np.load(fixture.with_suffix(".npz"), allow_pickle=False) as oracle:
+        ref, valid = oracle["owens_502"], oracle["owens_502_valid"]
+    ours = _load("owens_texture_baseline").texture(pcm / 32768.0, sr)
+    assert ours.shape == (502,)
+    assert np.abs(ours - ref)[valid].max() <= 1e-12
+
+
+def test_bench_texture_records_ratios_per_repeat(tmp_path):
+    out = tmp_path / "texture.json"
+    args = ["--clips", "1", "--batch-size", "1", "--repeats", "2", "--sr", "20000"]
+    result = _load("bench_texture").main([*args, "--out", str(out)])
+    assert json.loads(out.read_text()) == result
+    assert result["threads"] == 1 and result["torch_threads"] == 1
+    assert len(result["repeat_results"]) == 2
+    for rep in result["repeat_results"]:
+        assert (
+            rep["ratio_float32"] == rep["baseline_s_per_clip"] / rep["project_float32_s_per_clip"]
+        )
+    lo, hi = result["range"]["ratio_float32"]
+    assert 0 < lo <= hi
+    assert result["max_diff_vs_baseline_float64"]["corr"] < 1e-9
+    assert result["max_diff_vs_baseline_float32"]["corr"] < 1e-3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -290,3 +291,66 @@ def test_scale_groups_errors() -> None:
         tx.scale_groups(np.ones(502), "whiten")
     with pytest.raises(ValueError, match="502"):
         tx.scale_groups(np.ones(500), "none")
+
+
+# ----------------------------------------------------------------------------- fast path
+def _owens_baseline():
+    """benchmarks/owens_texture_baseline.py: Owens' subband.py arithmetic, float64, per clip."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "owens_texture_baseline.py"
+    spec = importlib.util.spec_from_file_location("owens_texture_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("sr", "seconds"), [(22050, 3.75), (20000, 1.5), (16000, 1.2)])
+def test_pruned_envelopes_match_dense(sr: int, seconds: float) -> None:
+    x = noise(seconds, 11, sr) * (1 + np.sin(2 * np.pi * 5 * np.arange(round(seconds * sr)) / sr))
+    pruned = tx.cochlear_envelopes(x[None], sr, method="pruned").numpy()
+    dense = tx.cochlear_envelopes(x[None], sr, method="dense").numpy()
+    bands = 31 if sr == 16000 else 32  # at 16 kHz band 31 is empty: rounding noise only
+    np.testing.assert_allclose(pruned[:, :bands], dense[:, :bands], rtol=0, atol=1e-12)
+
+
+def test_auto_falls_back_to_dense_without_a_good_split() -> None:
+    n = 100 * 401  # work length 40,100 at 20 kHz: only q = 100 is 7-smooth, rows too short
+    assert tx.band_splits(n) is None
+    x = noise(n / SR, 5)[None]
+    auto = tx.cochlear_envelopes(x, SR).numpy()
+    np.testing.assert_allclose(auto, tx.cochlear_envelopes(x, SR, method="dense"), atol=1e-12)
+    with pytest.raises(ValueError, match="no pruned split"):
+        tx.cochlear_envelopes(x, SR, method="pruned")
+    with pytest.raises(ValueError, match="method"):
+        tx.cochlear_envelopes(x, SR, method="fast")
+
+
+@pytest.mark.parametrize(
+    ("sr", "freq", "wave"),
+    [
+        (22050, 100.0, "clip"),
+        (22050, 1000.0, "clip"),
+        (22050, 441.0, "sign"),
+        (20000, 441.0, "sign"),
+    ],
+)
+def test_float32_hard_clipped_square_waves_match_owens_code(
+    sr: int, freq: float, wave: str
+) -> None:
+    """Square waves: weak bands hold only leakage, where whole-signal float32 rounding showed."""
+    t = np.arange(round(3.75 * sr)) / sr
+    phase = 2 * np.pi * freq * t + 0.1
+    x = np.clip(5 * np.sin(phase), -1, 1) if wave == "clip" else 0.5 * np.sign(np.sin(phase))
+    ref = _owens_baseline().texture(x, sr)
+    ours = tx.texture_features(x[None], sr, dtype=torch.float32)[0].double().numpy()
+    oracle = {"owens_502": ref, "owens_502_valid": np.ones(502, dtype=bool)}
+    assert_matches_oracle(ours, oracle, TOL_A32)
+
+
+def test_compressed_magnitude_is_abs_to_the_power() -> None:
+    a = torch.randn(2, 3, 50, dtype=torch.complex64)
+    a[0, 0, :5] = 0
+    ours = tx._compressed_magnitude(a, 0.3)
+    assert ours.dtype == torch.float32 and ours.shape == a.shape
+    expected = a.abs().double() ** 0.3
+    np.testing.assert_allclose(ours.double(), expected, rtol=1e-6, atol=0)
+    assert torch.all(ours[0, 0, :5] == 0)
