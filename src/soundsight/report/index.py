@@ -134,10 +134,11 @@ def run_scale(config: Mapping[str, Any]) -> list[str]:
 
 
 def audit_title(md_path: Path, paper: str) -> str:
-    """A paper audit's title: the first ``# `` heading of its Markdown, else the paper key."""
+    """A paper's name from its audit: the first ``# `` heading of the Markdown, less its
+    ``: claims audit`` suffix; the paper key when there is no heading."""
     for line in Path(md_path).read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return line[2:].strip().removesuffix(": claims audit")
     return paper
 
 
