@@ -152,8 +152,14 @@ def test_an_index_without_papers_says_so():
 
 
 Category = namedtuple("Category", "name")
-Result = namedtuple("Result", "target")
+Result = namedtuple("Result", "target path")
 LINKS = "\n\n.. _Workflow: #w\n.. _Statistics: #s\n.. _Audit overview: #a\n.. _index.md: #i\n"
+LINKS += ".. _student.md: #student\n.. _table2.md: #t\n"
+
+
+def result(path: str) -> Result:
+    """A report result as the front page sees it: its base name (the link target) and path."""
+    return Result(Path(path).name, Path(path))
 
 
 def front_page(config: dict, categories: dict, files: list) -> str:
@@ -167,12 +173,14 @@ def front_page(config: dict, categories: dict, files: list) -> str:
 
 def test_the_front_page_says_the_scale_and_leads_to_the_audit_overview():
     cats = {Category("Audit overview"): {}, Category("Owens et al. 2018"): {}}
-    html = front_page(CONFIG, cats, [Result("index.md"), Result("table2.md")])
+    files = [result(f"results/audit/{n}.md") for n in ("index", "student")]
+    html = front_page(CONFIG, cats, [*files, result("results/tables/owens2018/table2.md")])
     assert "system-message" not in html  # every reference resolved, no rst error
     w = CONFIG["world"]
-    assert f"{w['n_videos']} videos of {w['duration_s']} s" in html
+    assert f"{w['n_videos']} videos of {w['duration_s']:g} s" in html
     assert f"{CONFIG['pretext']['iterations']} iterations" in html
     assert 'href="#a"' in html and 'href="#i"' in html  # the category and the file itself
+    assert 'href="#student"' in html and 'href="#t"' not in html  # each paper's audit, only
     assert "five papers" in html
 
 
