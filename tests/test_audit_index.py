@@ -11,12 +11,13 @@ import yaml
 from docutils.core import publish_parts
 from jinja2 import Environment
 
+from soundsight.report.audit import AUDIT_COLUMNS, write_audit
 from soundsight.report.index import (
     INDEX_COLUMNS,
     AuditCounts,
-    audit_counts,
     index_frame,
     index_markdown,
+    paper_counts,
     run_scale,
     write_index,
 )
@@ -47,7 +48,7 @@ def power_frame() -> pd.DataFrame:
 
 
 def test_a_frame_without_role_is_all_claims_and_has_no_checks():
-    assert audit_counts(today_frame()) == AuditCounts(
+    assert paper_counts(today_frame()) == AuditCounts(
         claims=7,
         held=3,
         failed=2,
@@ -60,7 +61,7 @@ def test_a_frame_without_role_is_all_claims_and_has_no_checks():
 
 
 def test_checks_are_counted_apart_and_pass_only_when_they_hold():
-    counts = audit_counts(power_frame())
+    counts = paper_counts(power_frame())
     assert (counts.checks_passed, counts.checks_total) == (1, 3)  # inconclusive is not a pass
     assert counts == AuditCounts(
         claims=5,
@@ -77,12 +78,12 @@ def test_checks_are_counted_apart_and_pass_only_when_they_hold():
 def test_an_unknown_role_or_claim_verdict_is_an_error_naming_it():
     bad_role = power_frame().assign(role=["check"] * 7 + ["clam"])
     with pytest.raises(ValueError, match="clam"):
-        audit_counts(bad_role)
+        paper_counts(bad_role)
     bad_verdict = today_frame().assign(verdict=["holds"] * 6 + ["fail"])
     with pytest.raises(ValueError, match="'fail'"):
-        audit_counts(bad_verdict)
+        paper_counts(bad_verdict)
     with pytest.raises(ValueError, match="verdict"):
-        audit_counts(pd.DataFrame({"name": ["x"]}))
+        paper_counts(pd.DataFrame({"name": ["x"]}))
 
 
 def write_audits(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
@@ -190,3 +191,35 @@ def test_the_front_page_of_a_real_data_run_without_results_renders():
     assert "system-message" not in html
     assert "/data/flickr" in html and "AmbientWorld analogue" not in html
     assert "has no audit overview" in html
+
+
+def engine_frame() -> pd.DataFrame:
+    """A frame with every column the audit engine writes (power_frame's rows, the rest filled)."""
+    base = power_frame()
+    n = len(base)
+    fill = {c: [""] * n for c in AUDIT_COLUMNS if c not in base.columns}
+    frame = base.assign(**fill)[list(AUDIT_COLUMNS)]
+    numbers = {"observed": 1.0, "ci_low": 0.5, "ci_high": 1.5, "paper_difference": float("nan")}
+    return frame.assign(
+        **numbers,
+        dataset="voc",
+        kind="greater",
+        paper_verdict="n/a",
+        n_images=40,
+        n_boot=50,
+        seed=0,
+    )
+
+
+def test_the_overview_reads_an_audit_the_engine_wrote(tmp_path):
+    """Through write_audit's CSV (blank cells come back as NaN) and its Markdown title."""
+    csv, md = tmp_path / "audit/toy.csv", tmp_path / "audit/toy.md"
+    write_audit(engine_frame(), csv, md, "Toy et al. 2020: claims audit")
+    row = index_frame({"toy": (csv, md)}, tmp_path / "audit/index.md").iloc[0]
+    assert row["title"] == "Toy et al. 2020" and row["audit"] == "toy.md"
+    assert (row["claims"], row["no_power"], row["checks_passed"], row["checks_total"]) == (
+        5,
+        2,
+        1,
+        3,
+    )

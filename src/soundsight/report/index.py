@@ -1,7 +1,8 @@
 """The audit overview across papers: one line of verdict counts per paper's audit.
 
 Each paper's audit (:mod:`soundsight.report.audit`) writes ``results/audit/<paper>.csv``; this
-module counts its verdicts and writes ``results/audit/index.md`` (and ``index.csv``) with a
+module counts its verdicts (with the engine's :func:`~soundsight.report.audit.audit_counts`) and
+writes ``results/audit/index.md`` (and ``index.csv``) with a
 header saying at what scale the run was (read from the config) and a legend of the verdicts.
 
 An audit frame may carry a ``role`` column: ``check`` rows are power checks (sanity predicates
@@ -21,12 +22,11 @@ from typing import Any
 
 import pandas as pd
 
+from soundsight.report.audit import VERDICTS, audit_counts
+
 logger = logging.getLogger(__name__)
 
-ROLES: tuple[str, ...] = ("check", "claim")
-# every verdict a claim may get, in the overview's column order
-CLAIM_VERDICTS: tuple[str, ...] = ("holds", "fails", "inconclusive", "no power", "not evaluated")
-PASSED = "holds"  # a power check passes when its predicate holds
+ROLES: tuple[str, ...] = ("check", "claim")  # a power check passes when its predicate holds
 LEGEND: tuple[tuple[str, str], ...] = (
     ("held", "the 95% bootstrap interval of the claim's difference lies above 0"),
     ("failed", "the interval lies below 0: the replication contradicts the claim"),
@@ -68,33 +68,34 @@ class AuditCounts:
     checks_total: int
 
 
-def audit_counts(frame: pd.DataFrame) -> AuditCounts:
+def paper_counts(frame: pd.DataFrame) -> AuditCounts:
     """Count an audit frame's verdicts (columns ``verdict`` and, optionally, ``role``).
 
-    Without a ``role`` column every row is a claim and there are no power checks. An unknown
-    role or claim verdict is a ValueError naming it (a typo must not drop a row silently).
+    Without a ``role`` column every row is a claim and there are no power checks (a blank role
+    is a claim, as for the engine). An unknown role or claim verdict is a ValueError naming it:
+    a typo must not drop a row from the counts silently.
     """
     if "verdict" not in frame.columns:
         raise ValueError("not an audit frame: no `verdict` column")
-    roles = frame["role"] if "role" in frame.columns else pd.Series("claim", index=frame.index)
-    unknown = sorted(set(roles) - set(ROLES))
-    if unknown:
-        raise ValueError(f"audit rows with unknown role {unknown}; expected one of {ROLES}")
-    claims = frame.loc[roles == "claim", "verdict"]
-    checks = frame.loc[roles == "check", "verdict"]
-    odd = sorted(set(claims) - set(CLAIM_VERDICTS))
+    roles = frame["role"].fillna("claim") if "role" in frame.columns else None
+    if roles is not None:
+        unknown = sorted(set(roles) - set(ROLES))
+        if unknown:
+            raise ValueError(f"audit rows with unknown role {unknown}; expected one of {ROLES}")
+    claims = frame["verdict"] if roles is None else frame.loc[roles == "claim", "verdict"]
+    odd = sorted(set(claims) - set(VERDICTS))
     if odd:
-        raise ValueError(f"claims with unknown verdict {odd}; expected one of {CLAIM_VERDICTS}")
-    n = claims.value_counts()
+        raise ValueError(f"claims with unknown verdict {odd}; expected one of {VERDICTS}")
+    n = audit_counts(frame)
     return AuditCounts(
-        claims=len(claims),
-        held=int(n.get("holds", 0)),
-        failed=int(n.get("fails", 0)),
-        inconclusive=int(n.get("inconclusive", 0)),
-        no_power=int(n.get("no power", 0)),
-        not_evaluated=int(n.get("not evaluated", 0)),
-        checks_passed=int((checks == PASSED).sum()),
-        checks_total=len(checks),
+        claims=n["claims"],
+        held=n["holds"],
+        failed=n["fails"],
+        inconclusive=n["inconclusive"],
+        no_power=n["no power"],
+        not_evaluated=n["not evaluated"],
+        checks_passed=n["checks_passed"],
+        checks_total=n["checks"],
     )
 
 
@@ -149,7 +150,7 @@ def index_frame(audits: Mapping[str, tuple[Path, Path]], index_md: Path) -> pd.D
     """
     rows = []
     for paper, (csv_path, md_path) in audits.items():
-        counts = audit_counts(pd.read_csv(csv_path))
+        counts = paper_counts(pd.read_csv(csv_path))
         link = Path(os.path.relpath(md_path, Path(index_md).parent)).as_posix()
         rows.append({"paper": paper, "title": audit_title(md_path, paper), **asdict(counts)})
         rows[-1]["audit"] = link
