@@ -80,6 +80,20 @@ def test_root_snakefile_keeps_the_default_target(tmp_path):
     assert job_counts(text)["all"] == 1 and job_counts(text)["train_pretext"] > 0
 
 
+def test_default_target_holds_the_audit_overview_of_every_paper(tmp_path):
+    """`all` builds results/audit/index.md from each registered paper's audit CSV and Markdown."""
+    out = snakemake("-n", "--config", f"results={tmp_path}")
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert job_counts(text)["audit_index"] == 1
+    job = text.split("rule audit_index:", 1)[1].split("\n\n", 1)[0]
+    inputs = job.split("input:", 1)[1].split("\n", 1)[0]
+    for paper in ("owens2018", "student"):
+        for ext in ("csv", "md"):
+            assert f"{tmp_path}/audit/{paper}.{ext}" in inputs, (paper, ext)
+    assert f"output: {tmp_path}/audit/index.csv, {tmp_path}/audit/index.md" in job
+
+
 def test_bad_config_fails_naming_the_key(tmp_path):
     out = snakemake("-n", "--config", "ingest={'shard_size': 0}", f"results={tmp_path}")
     assert out.returncode != 0
@@ -295,6 +309,16 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive", "no power"}  # all ran
     assert {"mfcc_beats_texture", "alexnet_beats_resnet18"} <= set(audit["name"])
     assert set(audit["dataset"]) == {"voc_finetune"}
+    # the overview across papers: one row per paper, the same counts as each paper's audit
+    index = pd.read_csv(res / "audit/index.csv").set_index("paper")
+    assert list(index.index) == ["owens2018", "student"]
+    for paper in index.index:
+        rows = pd.read_csv(res / f"audit/{paper}.csv")
+        claims = rows[rows["role"] == "claim"] if "role" in rows else rows  # power checks apart
+        assert index.loc[paper, "held"] == (claims["verdict"] == "holds").sum(), paper
+        assert index.loc[paper, "claims"] == len(claims), paper
+    overview = (res / "audit/index.md").read_text()
+    assert f"{SMOKE['world']['n_videos']} videos" in overview and "(student.md)" in overview
 
 
 def _check_power(audit: pd.DataFrame, expected: set[str]) -> None:

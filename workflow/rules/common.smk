@@ -109,12 +109,22 @@ PAPER_TARGETS = (
 )  # paper -> function of its default targets; workflow/papers/<paper>.smk adds one
 
 
+def audit_papers():
+    """The registered papers whose targets include their audit, `<results>/audit/<paper>.md`."""
+    return [
+        p for p, targets in PAPER_TARGETS.items() if f"{R}/audit/{p}.md" in targets()
+    ]
+
+
 def all_outputs():
-    """Targets of the default target: the shared stages' outputs and every paper's targets."""
+    """Targets of the default target: the shared stages' outputs, every paper's targets and
+    the audit overview across papers."""
     outs = [f"{VIDEOS}/ingest/index.csv", f"{VIDEOS}/features/sound.npz"]
     outs += label_outputs()
     for targets in PAPER_TARGETS.values():
         outs += targets()
+    if audit_papers():
+        outs.append(f"{R}/audit/index.md")
     if is_world("voc2007"):
         outs.append(f"{WORLD}/VOC2007")
     if is_world("sun397"):
