@@ -45,3 +45,25 @@ def test_device_record_names_the_device_and_the_machine_state():
     assert record["device"] == "cpu" and record["device_name"]
     assert record["torch_threads"] >= 1 and record["cpu_count"] >= 1
     assert record["load_average_1min_at_start"] >= 0
+
+
+def test_bench_train_loop_times_the_bare_model_and_the_workflow_loop(tmp_path):
+    import yaml
+
+    config = yaml.safe_load((BENCH.parent / "config.yaml").read_text())
+    config["pretext"] |= {
+        "width": 0.125, "input_size": 48, "batch_size": 4, "iterations": 3, "checkpoint_every": 2
+    }  # fmt: skip
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    out = tmp_path / "train_loop.json"
+    args = ["--config", str(tmp_path / "config.yaml"), "--train-frames", "12", "--val-frames", "4"]
+    args += ["--frame-side", "56", "--bare-iterations", "1", "--repeats", "2", "--threads", "1"]
+    result = _load("bench_train_loop").main([*args, "--out", str(out)])
+    assert json.loads(out.read_text()) == result
+    assert result["device"] == "cpu" and result["pretext"]["input_size"] == 48
+    assert len(result["runs"]) == 2
+    for run in result["runs"]:
+        assert run["ratio"] == run["loop_images_per_s"] / run["bare_images_per_s"] > 0
+        assert run["loop"]["train_time_s"] > 0 and run["loop"]["eval_time_s"] > 0
+    ratios = [run["ratio"] for run in result["runs"]]
+    assert result["summary"]["ratio"]["min"] == min(ratios)
