@@ -76,3 +76,47 @@ def test_bench_texture_records_ratios_per_repeat(tmp_path):
     assert 0 < lo <= hi
     assert result["max_diff_vs_baseline_float64"]["corr"] < 1e-9
     assert result["max_diff_vs_baseline_float32"]["corr"] < 1e-3
+
+
+def test_bench_train_loop_times_the_bare_model_and_the_workflow_loop(tmp_path):
+    import yaml
+
+    config = yaml.safe_load((BENCH.parent / "config.yaml").read_text())
+    config["pretext"] |= {
+        "width": 0.125, "input_size": 48, "batch_size": 4, "iterations": 3, "checkpoint_every": 2
+    }  # fmt: skip
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    out = tmp_path / "train_loop.json"
+    args = ["--config", str(tmp_path / "config.yaml"), "--train-frames", "12", "--val-frames", "4"]
+    args += ["--frame-side", "56", "--bare-iterations", "1", "--repeats", "2", "--threads", "1"]
+    result = _load("bench_train_loop").main([*args, "--out", str(out)])
+    assert json.loads(out.read_text()) == result
+    assert result["device"] == "cpu" and result["pretext"]["input_size"] == 48
+    assert len(result["runs"]) == 2
+    for run in result["runs"]:
+        assert run["ratio"] == run["loop_images_per_s"] / run["bare_images_per_s"] > 0
+        assert run["loop"]["train_time_s"] > 0 and run["loop"]["eval_time_s"] > 0
+    ratios = [run["ratio"] for run in result["runs"]]
+    assert result["summary"]["ratio"]["min"] == min(ratios)
+
+
+def test_bench_overhead_times_a_script_on_both_trees(tmp_path):
+    out = tmp_path / "overhead.json"
+    args = ["--before", "HEAD", "--scripts", "split_frames", "--repeats", "1", "--no-snakemake"]
+    result = _load("bench_overhead").main([*args, "--out", str(out)])
+    assert json.loads(out.read_text()) == result
+    assert set(result["jobs"]) == {"<dag build>", "split_frames"}
+    job = result["jobs"]["split_frames"]
+    assert "import" in job["imports"] and job["before"]["s"] > 0 and job["after"]["s"] > 0
+    assert "torch" not in result["jobs"]["<dag build>"]["after"]["heavy"]
+
+
+def test_bench_overhead_reads_job_durations_from_a_snakemake_log(tmp_path):
+    log = tmp_path / "run.snakemake.log"
+    log.write_text(
+        "[Tue Dec  1 17:58:34 2026]\nlocalrule table2:\n    output: x\n    jobid: 7\n"
+        "[Tue Dec  1 17:58:36 2026]\nrule table3:\n    jobid: 8\n"
+        "[Tue Dec  1 17:58:40 2026]\nFinished jobid: 7 (Rule: table2)\n"
+        "[Tue Dec  1 17:58:41 2026]\nFinished jobid: 8 (Rule: table3)\n"
+    )
+    assert _load("bench_overhead").rule_durations(log) == {"table2": 6.0, "table3": 5.0}

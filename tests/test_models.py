@@ -74,6 +74,26 @@ def test_registry_lists_and_rejects_unknown_names():
         register_model("caffenet_bn")(lambda **kw: nn.Identity())
 
 
+def test_model_names_are_listed_without_importing_torch():
+    """The DAG build checks the model sheet against list_models(): that must not cost torch."""
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    code = (
+        "import sys; from soundsight.models import list_models; names = list_models(); "
+        "print(','.join(names), 'torch' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={"PYTHONPATH": str(src)}, capture_output=True,
+        text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert out == [",".join(list_models()), "False"]
+    for name, module in registry_module.BUILTIN_MODELS.items():  # each module registers its name
+        factory = registry_module._factory(name)  # imports the module on first use
+        assert factory.__module__ == f"soundsight.models.{module}"
+
+
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_forward_and_intermediates_match_feature_shapes(name):
     model = _build(name).eval()

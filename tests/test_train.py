@@ -128,6 +128,31 @@ def test_frame_dataset_shapes_and_deterministic_augmentation(images) -> None:
     assert val_set[0][0][0].mean() > val_set[0][0][2].mean()
 
 
+def test_whole_batches_equal_the_stacked_items(images) -> None:
+    from torch.utils.data import DataLoader
+
+    from soundsight.train.dataset import WholeBatches, builds_whole_batches, whole_batch
+
+    for multilabel in (False, True):
+        train_set, val_set = _datasets(images, multilabel)
+        keys = [(i, e, 3) for e in range(3) for i in (0, 5, 7, 11)]  # several epochs: flips
+        x, y = train_set.batch(keys)
+        assert x.shape == (len(keys), 3, 32, 32) and x.is_contiguous()
+        assert torch.equal(x, torch.stack([train_set[k][0] for k in keys]))
+        assert torch.equal(y, torch.stack([train_set[k][1] for k in keys]))
+        loader = DataLoader(WholeBatches(val_set), batch_size=5, collate_fn=whole_batch)
+        vx, vy = next(iter(loader))
+        assert torch.equal(vx, torch.stack([val_set[i][0] for i in range(5)]))
+        assert torch.equal(vy, torch.stack([val_set[i][1] for i in range(5)]))
+
+    class Relabelled(FrameDataset):  # items of its own: the loader must keep calling them
+        def __getitem__(self, key):
+            return super().__getitem__(key)
+
+    relabelled = Relabelled(*images["train"], 32, train=True)
+    assert builds_whole_batches(train_set) and not builds_whole_batches(relabelled)
+
+
 def test_frame_dataset_rejects_bad_targets(images) -> None:
     paths, labels = images["train"]
     with pytest.raises(ValueError, match="targets for"):

@@ -6,18 +6,42 @@ Registered: ``caffenet_bn`` (Owens et al. 2018), ``caffenet_bn_cam`` (its CAM va
 image / spectrogram / waveform specs (one per stream for multi-stream models).
 """
 
-from . import alexnet, caffenet, resnet  # noqa: F401  (import registers the models)
-from .base import FeatureModel, ReceptiveField
-from .input_spec import ImageSpec, InputSpec, SpectrogramSpec, WaveformSpec
-from .io import CheckpointMismatchError, load_model_weights, save_checkpoint
-from .registry import (
-    accepted_kwargs,
-    build_model,
-    list_models,
-    model_input_spec,
-    model_options,
-    register_model,
-)
+import importlib
+from typing import Any
+
+# Names -> the submodule defining them, imported on first access (PEP 562): listing and
+# checking model names (``list_models``, ``accepted_kwargs``) does not import torch, so the
+# workflow's DAG build does not either. The built-in models register when first built.
+_EXPORTS = {
+    "FeatureModel": "base",
+    "ReceptiveField": "base",
+    "ImageSpec": "input_spec",
+    "InputSpec": "input_spec",
+    "SpectrogramSpec": "input_spec",
+    "WaveformSpec": "input_spec",
+    "CheckpointMismatchError": "io",
+    "load_model_weights": "io",
+    "save_checkpoint": "io",
+    "accepted_kwargs": "registry",
+    "build_model": "registry",
+    "list_models": "registry",
+    "model_input_spec": "registry",
+    "model_options": "registry",
+    "register_model": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "CheckpointMismatchError",

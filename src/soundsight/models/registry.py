@@ -12,27 +12,37 @@ the list of options it accepts: :func:`build_model` rejects others by name, and
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import torch
-from torch import nn
+if TYPE_CHECKING:  # torch is imported where a model is built, not to list or check names
+    from torch import nn
 
-from .input_spec import ModelInputSpec
+    from .input_spec import ModelInputSpec
 
 log = logging.getLogger(__name__)
 
-F = TypeVar("F", bound=Callable[..., nn.Module])
+F = TypeVar("F", bound="Callable[..., nn.Module]")
 
 _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
+# The built-in models and the module whose import registers each: listed without importing
+# torch (the workflow checks its model sheet against these names at DAG-build time).
+BUILTIN_MODELS = {
+    "alexnet": "alexnet",
+    "caffenet_bn": "caffenet",
+    "caffenet_bn_cam": "caffenet",
+    "resnet18": "resnet",
+}
 
 
 def register_model(name: str) -> Callable[[F], F]:
     """Decorator registering a model class or factory under ``name`` (ValueError if taken)."""
 
     def decorator(factory: F) -> F:
+        _import_builtin(name)  # a built-in name is taken even before its module is imported
         if name in _REGISTRY and _REGISTRY[name] is not factory:
             raise ValueError(f"model name {name!r} is already registered")
         _REGISTRY[name] = factory
@@ -41,13 +51,22 @@ def register_model(name: str) -> Callable[[F], F]:
     return decorator
 
 
+def _import_builtin(name: str) -> None:
+    """Import the module that registers the built-in model ``name`` (a no-op for other names,
+    and while that module is being imported)."""
+    if name in BUILTIN_MODELS and name not in _REGISTRY:
+        importlib.import_module(f"{__package__}.{BUILTIN_MODELS[name]}")
+
+
 def list_models() -> list[str]:
-    """Sorted names of the registered models."""
-    return sorted(_REGISTRY)
+    """Sorted names of the registered models (the built-in ones whether imported yet or not)."""
+    return sorted(set(_REGISTRY) | set(BUILTIN_MODELS))
 
 
 def _factory(name: str) -> Callable[..., nn.Module]:
-    """The factory registered as ``name``; KeyError listing the registered names otherwise."""
+    """The factory registered as ``name`` (a built-in's module is imported on first use);
+    KeyError listing the registered names otherwise."""
+    _import_builtin(name)
     if name not in _REGISTRY:
         raise KeyError(f"unknown model {name!r}; registered models: {list_models()}")
     return _REGISTRY[name]
@@ -94,6 +113,8 @@ def model_input_spec(name: str, **kwargs: Any) -> ModelInputSpec:
         bound = inspect.signature(factory).bind_partial(**kwargs)
         bound.apply_defaults()
         return spec_for(**bound.arguments)
+    import torch
+
     with torch.device("meta"):
         return factory(**kwargs).input_spec
 
@@ -106,6 +127,8 @@ def build_model(name: str, seed: int | None = None, **kwargs: Any) -> nn.Module:
     Raises KeyError listing the registered names when ``name`` is unknown, and TypeError listing
     the model's arguments for one it does not take (see :func:`accepted_kwargs`).
     """
+    import torch
+
     factory = _factory(name)
     check_kwargs(name, kwargs)
     if seed is None:

@@ -24,7 +24,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
-from torchvision.io import ImageReadMode, decode_image, decode_jpeg
 
 from soundsight.models.input_spec import ImageSpec, image_spec
 from soundsight.train.dataset import (
@@ -109,6 +108,8 @@ def decode_batch(
 ) -> list[torch.Tensor]:
     """Each file's pixels as (3, H, W) uint8 on ``device``: the JPEGs in one batched call, other
     formats on the CPU; OSError naming the first file that does not decode."""
+    from torchvision.io import ImageReadMode, decode_jpeg  # only this path needs torchvision
+
     images: list[torch.Tensor | None] = [None] * len(data)
     jpeg = [i for i, d in enumerate(data) if _is_jpeg(d)]
     if jpeg:
@@ -129,6 +130,8 @@ def _is_jpeg(data: torch.Tensor) -> bool:
 
 
 def _decode_one(data: torch.Tensor, path: Path, device: torch.device) -> torch.Tensor:
+    from torchvision.io import ImageReadMode, decode_image, decode_jpeg
+
     try:
         if _is_jpeg(data):
             return decode_jpeg(data, mode=ImageReadMode.RGB, device=device)

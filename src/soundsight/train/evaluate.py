@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from soundsight.train.dataset import WholeBatches, builds_whole_batches, whole_batch
 from soundsight.train.tasks import Task, get_task, multilabel_metrics, softmax_metrics
 
 __all__ = ["evaluate", "headline", "multilabel_metrics", "predict", "softmax_metrics"]
@@ -36,9 +37,11 @@ def predict(
     was_training = model.training
     model.eval()
     cuda = device.type == "cuda"
+    whole = builds_whole_batches(dataset)
     loader = DataLoader(
-        dataset,
+        WholeBatches(dataset) if whole else dataset,
         batch_size=batch_size,
+        collate_fn=whole_batch if whole else None,
         shuffle=False,
         num_workers=num_workers,
         pin_memory=cuda,

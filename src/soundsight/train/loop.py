@@ -42,7 +42,13 @@ from soundsight.train.checkpoint import (
     save_atomic,
     seed_everything,
 )
-from soundsight.train.dataset import FrameDataset, IterationBatchSampler
+from soundsight.train.dataset import (
+    FrameDataset,
+    IterationBatchSampler,
+    WholeBatches,
+    builds_whole_batches,
+    whole_batch,
+)
 from soundsight.train.device_decode import (
     DECODE_MODES,
     EncodedBatch,
@@ -410,11 +416,16 @@ def _train_loader(
     sampler = IterationBatchSampler(len(train_set), cfg.batch_size, cfg.iterations, cfg.seed, start)
     if rank.distributed:
         sampler = distributed.RankBatchSampler(sampler, cfg.batch_size, rank)
-    encoded = resolve_decode(cfg.decode, device, train_set) == "device"
+    if resolve_decode(cfg.decode, device, train_set) == "device":
+        data, collate = EncodedFrames(train_set), collate_encoded
+    elif builds_whole_batches(train_set):
+        data, collate = WholeBatches(train_set), whole_batch
+    else:
+        data, collate = train_set, None
     return DataLoader(
-        EncodedFrames(train_set) if encoded else train_set,
+        data,
         batch_sampler=sampler,
-        collate_fn=collate_encoded if encoded else None,
+        collate_fn=collate,
         num_workers=cfg.num_workers,
         pin_memory=device.type == "cuda",
         persistent_workers=False,
