@@ -242,11 +242,6 @@ class PowerCheck:
         """The check's name (its predicate's)."""
         return self.predicate.name
 
-    @property
-    def metric_name(self) -> str:
-        """The metric plugin its predicate uses."""
-        return self.predicate.metric
-
     def describe(self) -> str:
         """What the check guards, in words (``voc_map claims on object, random``)."""
         metrics = ", ".join(self.guards) or "all"
@@ -530,7 +525,7 @@ def run_audit(
         metrics[name].check([c for c in predicates if c.metric == name])
     done = {}
     for check in checks:
-        record = evaluate_claim(check.predicate, metrics[check.metric_name])
+        record = evaluate_claim(check.predicate, metrics[check.predicate.metric])
         done[check.name] = {**record, "role": "check", "power": f"guards {check.describe()}"}
     records = list(done.values())
     for claim in claims:

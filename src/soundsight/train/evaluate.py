@@ -78,23 +78,6 @@ def evaluate(
     return task.metrics(outputs, targets, train_targets)
 
 
-def evaluate_items(
-    model: nn.Module,
-    dataset: Dataset,
-    task: Task | str,
-    train_targets: np.ndarray,
-    batch_size: int,
-    device: torch.device,
-    num_workers: int = 0,
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """:func:`evaluate`'s metrics and the per-item arrays of ``task.items`` (one pass)."""
-    task = get_task(task)
-    outputs, targets = predict(model, dataset, batch_size, device, num_workers, task)
-    return task.metrics(outputs, targets, train_targets), task.items(
-        outputs, targets, train_targets
-    )
-
-
 def headline(metrics: dict[str, Any], task: Task | str | None = None) -> float:
     """The one number tracked during training: ``task.headline`` (without a task: top-1 when
     present, else mean bit accuracy)."""

@@ -57,7 +57,7 @@ from soundsight.train.device_decode import (
     resolve_decode,
 )
 from soundsight.train.distributed import Rank
-from soundsight.train.evaluate import evaluate, evaluate_items
+from soundsight.train.evaluate import evaluate, predict
 from soundsight.train.optim import (
     OPTIMIZERS,
     SCHEDULES,
@@ -383,9 +383,9 @@ def _train(
         return None
     t0 = time.perf_counter()
     batch = cfg.eval_batch_size or cfg.batch_size
-    val, items = evaluate_items(
-        model, val_set, task, train_set.targets, batch, device, cfg.num_workers
-    )
+    outputs, targets = predict(model, val_set, batch, device, cfg.num_workers, task)  # one pass
+    val = task.metrics(outputs, targets, train_set.targets)
+    items = task.items(outputs, targets, train_set.targets)
     progress.eval_seconds += time.perf_counter() - t0
     np.savez(out_dir / HELDOUT_FILE, **items)  # per held-out frame, for the power checks
     torch.save(cpu_state_dict(model), out_dir / "model.pt")

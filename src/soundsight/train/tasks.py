@@ -129,7 +129,7 @@ class SoftmaxTask(Task):
         self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
     ) -> dict[str, np.ndarray]:
         y = targets.long()  # (N,)
-        majority = int(np.bincount(train_targets, minlength=outputs.shape[1]).argmax())
+        majority = train_majority_label(train_targets, outputs.shape[1])
         loss = nn.functional.cross_entropy(outputs.float(), y, reduction="none")  # (N,)
         return {
             "loss": loss.numpy(),
@@ -181,6 +181,14 @@ class MaskedMultilabelTask(MultilabelTask):
         return masked_multilabel_metrics(outputs, targets, train_targets)
 
 
+def train_majority_bits(train_targets: np.ndarray) -> torch.Tensor:
+    """(P,) float 0/1: each column's majority value over its kept (not IGNORE) train entries."""
+    train = np.asarray(train_targets, dtype=np.float64)  # (M, P)
+    train_keep = train != IGNORE
+    pos_rate = (train * train_keep).sum(0) / np.maximum(train_keep.sum(0), 1)
+    return torch.from_numpy((pos_rate > 0.5).astype(np.float32))
+
+
 def multilabel_items(
     logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -189,10 +197,7 @@ def multilabel_items(
     y = targets.float()  # (N, P)
     keep = (y != IGNORE).float()
     n_kept = keep.sum(1).clamp(min=1)  # (N,)
-    train = np.asarray(train_targets, dtype=np.float64)  # (M, P)
-    train_keep = train != IGNORE
-    pos_rate = (train * train_keep).sum(0) / np.maximum(train_keep.sum(0), 1)
-    majority = torch.from_numpy((pos_rate > 0.5).astype(np.float32))  # (P,)
+    majority = train_majority_bits(train_targets)  # (P,)
     bce = nn.functional.binary_cross_entropy_with_logits(
         logits.float(), y.clamp(min=0.0), reduction="none"
     )  # (N, P)
@@ -221,10 +226,7 @@ def masked_multilabel_metrics(
     keep = (y != IGNORE).float()
     n_kept = keep.sum(0).clamp(min=1)  # (P,)
     bit_acc = (((logits > 0).float() == y).float() * keep).sum(0) / n_kept  # (P,)
-    train = np.asarray(train_targets, dtype=np.float64)  # (M, P)
-    train_keep = train != IGNORE
-    pos_rate = (train * train_keep).sum(0) / np.maximum(train_keep.sum(0), 1)
-    majority = torch.from_numpy((pos_rate > 0.5).astype(np.float32))  # (P,)
+    majority = train_majority_bits(train_targets)  # (P,)
     base_acc = ((y == majority).float() * keep).sum(0) / n_kept  # (P,)
     return {
         "n": len(y),
@@ -239,12 +241,17 @@ def masked_multilabel_metrics(
     }
 
 
+def train_majority_label(train_targets: np.ndarray, k: int) -> int:
+    """The most frequent of ``k`` classes among the training targets."""
+    return int(np.bincount(train_targets, minlength=k).argmax())
+
+
 def softmax_metrics(
     logits: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
 ) -> dict[str, Any]:
     """Top-1 accuracy, chance (1/K) and the accuracy of always predicting the train majority."""
     k = logits.shape[1]
-    majority = int(np.bincount(train_targets, minlength=k).argmax())
+    majority = train_majority_label(train_targets, k)
     y = targets.long()
     return {
         "n": len(y),
@@ -263,7 +270,7 @@ def multilabel_metrics(
     """Per-bit accuracy (logit > 0) and the all-majority-bit baseline (majority of train bits)."""
     y = targets.float()  # (N, P)
     bit_acc = ((logits > 0).float() == y).float().mean(0)  # (P,)
-    majority = torch.from_numpy((np.asarray(train_targets).mean(0) > 0.5).astype(np.float32))
+    majority = train_majority_bits(train_targets)  # (P,); no IGNORE entries here
     base_acc = (y == majority).float().mean(0)  # (P,)
     return {
         "n": len(y),
