@@ -239,7 +239,7 @@ def kmeans_plus_plus(Z: Tensor, k: int, gen: torch.Generator) -> Tensor:
     z2 = (Z * Z).sum(dim=1)  # (P,)
 
     def sq_dist(rows: Tensor) -> Tensor:  # (P, len(rows)) squared distances to Z[rows]
-        return (z2[:, None] - 2.0 * Z @ Z[rows].T + z2[rows][None]).clamp_min(0.0)
+        return (z2[:, None] - (Z @ Z[rows].T) * 2.0 + z2[rows][None]).clamp_min(0.0)
 
     idx = torch.randint(n_points, (1,), generator=gen)
     d2 = sq_dist(idx)[:, 0]  # (P,) squared distance to the nearest seed
@@ -268,7 +268,7 @@ def kmeans(Z: Tensor, k: int, n_iter: int, gen: torch.Generator) -> Tensor:
     C = kmeans_plus_plus(Z, k, gen)  # (k, D)
     z2 = (Z * Z).sum(dim=1, keepdim=True)  # (P, 1)
     for _ in range(n_iter):
-        d = z2 - 2.0 * Z @ C.T + (C * C).sum(dim=1)  # (P, k) squared distances
+        d = z2 - (Z @ C.T) * 2.0 + (C * C).sum(dim=1)  # (P, k) squared distances (x2 exact)
         assign = d.argmin(dim=1)  # (P,)
         onehot = nn.functional.one_hot(assign, k).to(Z.dtype)  # (P, k)
         counts = onehot.sum(dim=0)  # (k,)
