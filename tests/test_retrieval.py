@@ -177,3 +177,23 @@ def test_cca_aligns_correlated_views() -> None:
     hit = (px @ py.T).argmax(axis=1) == np.arange(100)
     assert hit.mean() > 0.1
     assert fit_cca(x[:5], y[:5], n_components=128).n_components == 4  # capped by N - 1
+
+
+def test_closed_form_cca_matches_sklearn() -> None:
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(400, 2))
+    x = z @ rng.normal(size=(2, 6)) + 0.7 * rng.normal(size=(400, 6))
+    y = z @ rng.normal(size=(2, 5)) + 0.7 * rng.normal(size=(400, 5))
+    ref = fit_cca(x, y, n_components=2, max_iter=5000)
+    fast = fit_cca(x, y, n_components=2, method="closed_form")
+    for proj in (ref, fast):
+        assert proj.n_components == 2
+    bx, by = fast.transform_x(x), fast.transform_y(y)
+    rx, ry = ref.transform_x(x), ref.transform_y(y)
+    # the projections agree up to each component's sign
+    for j in range(2):
+        s = np.sign(np.corrcoef(bx[:, j], rx[:, j])[0, 1])
+        assert abs(np.corrcoef(bx[:, j], rx[:, j])[0, 1]) > 0.99
+        assert np.corrcoef(by[:, j], s * ry[:, j])[0, 1] > 0.99
+    with pytest.raises(ValueError, match="unknown CCA method"):
+        fit_cca(x, y, method="qr")  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from sklearn.cross_decomposition import CCA
@@ -40,6 +41,7 @@ from soundsight.data.audioset import Ontology
 RELEVANCE_C = 20  # relevance = C - d
 NDCG_K = 30
 CCA_COMPONENTS = 128
+CCA_RIDGE = 1e-4  # closed-form CCA: ridge on each covariance, relative to its mean variance
 NORM_EPS = 1e-12
 QUERY_CHUNK = 1024  # queries ranked at a time (bounds the (chunk, N) distance matrix)
 
@@ -246,11 +248,54 @@ def retrieval_ndcg(
 # ------------------------------------------------------------------------------------------------
 
 
+class ClosedFormCca:
+    """Exact CCA by whitening and one SVD (a fast stand-in for sklearn's iterative NIPALS).
+
+    Like ``CCA(scale=True)``: each view is centred and scaled to unit variance; the covariances
+    get a ridge ``reg * mean(diag)`` (needed when N <= D); the directions are the top singular
+    vectors of ``Cxx^-1/2 Cxy Cyy^-1/2``. Same ``fit`` / ``transform(X, Y)`` interface.
+    """
+
+    def __init__(self, n_components: int, reg: float = CCA_RIDGE) -> None:
+        self.n_components, self.reg = n_components, reg
+
+    @staticmethod
+    def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        std = X.std(axis=0, ddof=1)
+        return X.mean(axis=0), np.where(std > 0, std, 1.0)
+
+    def _inv_sqrt(self, C: np.ndarray) -> np.ndarray:
+        w, V = np.linalg.eigh(C + self.reg * np.mean(np.diag(C)) * np.eye(len(C)))
+        return (V / np.sqrt(np.maximum(w, NORM_EPS))) @ V.T
+
+    def fit(self, X: np.ndarray, Y: np.ndarray) -> ClosedFormCca:
+        """Fit on paired rows X (N, Dx), Y (N, Dy)."""
+        (self.x_mean_, self.x_std_), (self.y_mean_, self.y_std_) = map(self._standardise, (X, Y))
+        Xs, Ys = (X - self.x_mean_) / self.x_std_, (Y - self.y_mean_) / self.y_std_
+        n = len(X) - 1
+        Wx, Wy = self._inv_sqrt(Xs.T @ Xs / n), self._inv_sqrt(Ys.T @ Ys / n)
+        U, S, Vt = np.linalg.svd(Wx @ (Xs.T @ Ys / n) @ Wy, full_matrices=False)
+        k = self.n_components
+        self.x_rotations_, self.y_rotations_ = Wx @ U[:, :k], Wy @ Vt[:k].T  # (Dx, k), (Dy, k)
+        self.correlations_ = S[:k]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(
+        self, X: np.ndarray, Y: np.ndarray | None = None
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Projections of X (N, k), and of Y when given."""
+        px = ((X - self.x_mean_) / self.x_std_) @ self.x_rotations_
+        if Y is None:
+            return px
+        return px, ((Y - self.y_mean_) / self.y_std_) @ self.y_rotations_
+
+
 @dataclass
 class CcaProjection:
     """A fitted CCA between two views; projections are L2-normalised (the paper's setting)."""
 
-    cca: CCA
+    cca: CCA | ClosedFormCca
     n_components: int
 
     def transform_x(self, X: np.ndarray) -> np.ndarray:
@@ -265,11 +310,18 @@ class CcaProjection:
 
 
 def fit_cca(
-    x: np.ndarray, y: np.ndarray, n_components: int = CCA_COMPONENTS, max_iter: int = 500
+    x: np.ndarray,
+    y: np.ndarray,
+    n_components: int = CCA_COMPONENTS,
+    max_iter: int = 500,
+    method: Literal["sklearn", "closed_form"] = "sklearn",
 ) -> CcaProjection:
-    """Fit sklearn's CCA on paired rows of two views (N, Dx), (N, Dy), L2-normalised first.
+    """Fit a CCA on paired rows of two views (N, Dx), (N, Dy), L2-normalised first.
 
-    Components are capped at ``min(n_components, N - 1, Dx, Dy)`` (sklearn needs at most that).
+    Components are capped at ``min(n_components, N - 1, Dx, Dy)``. ``method="sklearn"``:
+    ``sklearn.cross_decomposition.CCA`` (iterative NIPALS; slow at 128 components on 512-d
+    features, ~150 s for N = 1000 on one core, with convergence warnings on the weak
+    components); ``"closed_form"``: :class:`ClosedFormCca`, the same directions from one SVD.
     """
     X, Y = l2_rows(x, "x features"), l2_rows(y, "y features")
     if len(X) != len(Y):
@@ -277,6 +329,11 @@ def fit_cca(
     n = min(n_components, len(X) - 1, X.shape[1], Y.shape[1])
     if n < 1:
         raise ValueError(f"too little data for CCA: {X.shape} and {Y.shape}")
-    cca = CCA(n_components=n, max_iter=max_iter, scale=True)
-    cca.fit(X, Y)
-    return CcaProjection(cca, n)
+    if method == "sklearn":
+        model: CCA | ClosedFormCca = CCA(n_components=n, max_iter=max_iter, scale=True)
+    elif method == "closed_form":
+        model = ClosedFormCca(n)
+    else:
+        raise ValueError(f"unknown CCA method {method!r}; expected 'sklearn' or 'closed_form'")
+    model.fit(X, Y)
+    return CcaProjection(model, n)
