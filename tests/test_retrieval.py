@@ -11,6 +11,8 @@ from soundsight.eval.retrieval import (
     distance_matrix,
     fit_cca,
     label_distance,
+    ndcg_directions,
+    ndcg_npz_arrays,
     rank_database,
     relevance_matrix,
     retrieval_ndcg,
@@ -143,6 +145,27 @@ def test_cross_modal_excludes_the_counterpart() -> None:
     np.testing.assert_allclose(cross.per_query, HAND_K2)
     # without the exclusion the counterpart would be first
     assert (rank_database(feats, audio, False, 1)[:, 0] == np.arange(4)).all()
+
+
+def test_all_four_directions_and_their_npz() -> None:
+    feats, labels = _four_items()
+    audio = feats[[1, 0, 3, 2]]  # audio of item i looks like the image of another item
+    res = ndcg_directions(feats, audio, labels, _music(), k=2)
+    assert list(res) == ["im-im", "im-aud", "aud-im", "aud-aud"]
+    np.testing.assert_allclose(res["im-im"].per_query, HAND_K2)
+    for direction, (q, d) in {"im-aud": (feats, audio), "aud-im": (audio, feats)}.items():
+        want = retrieval_ndcg(q, d, labels, None, _music(), k=2)
+        np.testing.assert_array_equal(res[direction].per_query, want.per_query)
+    arrays = ndcg_npz_arrays(["a", "b", "c", "d"], res)
+    assert sorted(arrays) == [
+        "ndcg_aud-aud",
+        "ndcg_aud-im",
+        "ndcg_im-aud",
+        "ndcg_im-im",
+        "query_ids",
+    ]
+    with pytest.raises(ValueError, match="dims differ"):
+        ndcg_directions(feats, np.ones((4, 3)), labels, _music(), ["im-aud"])
 
 
 def test_undefined_queries_and_bad_inputs() -> None:

@@ -243,6 +243,51 @@ def retrieval_ndcg(
     return NdcgResult(ndcg_from_ranking(ranking, relevance, same_items, k), ranking, k)
 
 
+DIRECTIONS: tuple[str, ...] = ("im-im", "im-aud", "aud-im", "aud-aud")  # query-database
+
+
+def ndcg_directions(
+    image: np.ndarray,
+    audio: np.ndarray,
+    labels: Sequence[Sequence[str]],
+    ontology: Ontology,
+    directions: Sequence[str] = DIRECTIONS,
+    k: int = NDCG_K,
+    c: float = RELEVANCE_C,
+) -> dict[str, NdcgResult]:
+    """nDCG@k of the paper's Table 1 directions over one set of items (row i of ``image``
+    (N, Di) and of ``audio`` (N, Da) is clip i, labelled ``labels[i]``); every item is a query
+    and neither it nor its counterpart is its own result. Cross-modal directions need Di = Da."""
+    feats = {"im": image, "aud": audio}
+    if len(image) != len(audio) or len(labels) != len(image):
+        raise ValueError(f"{len(image)} images, {len(audio)} audio, {len(labels)} label sets")
+    relevance = relevance_matrix(labels, labels, ontology, c)  # (N, N), the same in every direction
+    out = {}
+    for direction in directions:
+        q, _, d = direction.partition("-")
+        if q not in feats or d not in feats:
+            raise ValueError(f"unknown direction {direction!r}; expected one of {DIRECTIONS}")
+        if feats[q].shape[1] != feats[d].shape[1]:
+            raise ValueError(
+                f"{direction}: dims differ ({feats[q].shape[1]} vs {feats[d].shape[1]})"
+            )
+        ranking = rank_database(feats[q], feats[d], True, k)
+        out[direction] = NdcgResult(ndcg_from_ranking(ranking, relevance, True, k), ranking, k)
+    return out
+
+
+def ndcg_npz_arrays(query_ids: Sequence[str], results: Mapping[str, NdcgResult]) -> dict:
+    """The arrays of ``ndcg.npz`` the ``ndcg`` audit plugin reads: ``query_ids`` (Q,) and
+    ``ndcg_<direction>`` (Q,) per direction."""
+    ids = np.asarray(query_ids).astype(str)
+    arrays: dict[str, np.ndarray] = {"query_ids": ids}
+    for direction, res in results.items():
+        if len(res.per_query) != len(ids):
+            raise ValueError(f"{direction}: {len(res.per_query)} values for {len(ids)} queries")
+        arrays[f"ndcg_{direction}"] = res.per_query
+    return arrays
+
+
 # ------------------------------------------------------------------------------------------------
 # CCA baseline
 # ------------------------------------------------------------------------------------------------
