@@ -129,6 +129,17 @@ def test_nmi_recomputed_on_resampled_items(tmp_path: Path) -> None:
         run_audit(bad, {"nmi_dir": tmp_path}, N_BOOT, SEED, False)
 
 
+def test_fast_nmi_matches_sklearn() -> None:
+    from soundsight.report.audit_metrics import _nmi_codes
+
+    rng = np.random.default_rng(2)
+    for n, ky, kc in ((50, 3, 7), (200, 10, 64), (30, 1, 1), (30, 1, 4)):
+        y, c = rng.integers(0, ky, n), rng.integers(0, kc, n)
+        _, y = np.unique(y, return_inverse=True)
+        _, c = np.unique(c, return_inverse=True)
+        assert _nmi_codes(y, c) == pytest.approx(normalized_mutual_info_score(y, c), abs=1e-12)
+
+
 def test_clip_accuracy_mean_over_folds(tmp_path: Path) -> None:
     folds = {}
     for k, acc in enumerate([0.6, 0.7, 0.8, 0.9, 1.0], start=1):

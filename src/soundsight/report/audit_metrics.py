@@ -925,10 +925,26 @@ class Nmi(_PerItemMetric):
             elif not np.array_equal(items.labels, labels):
                 raise ValueError(f"{self._path(model)}: labels differ from the other models'")
         observed = float(normalized_mutual_info_score(labels, clusters))
-        boot = np.array(
-            [normalized_mutual_info_score(labels[rows], clusters[rows]) for rows in items.idx]
-        )
+        _, y = np.unique(labels, return_inverse=True)
+        _, c = np.unique(clusters, return_inverse=True)
+        boot = np.array([_nmi_codes(y[rows], c[rows]) for rows in items.idx])  # (B,)
         return observed, boot, shared
+
+
+def _nmi_codes(y: np.ndarray, c: np.ndarray) -> float:
+    """sklearn's NMI (arithmetic normalisation) of two integer codings (N,), from their
+    contingency table (the same value, without sklearn's per-call checks)."""
+    ny, nc = int(y.max()) + 1, int(c.max()) + 1
+    joint = np.bincount(y * nc + c, minlength=ny * nc).reshape(ny, nc) / len(y)  # (Y, C)
+    py, pc = joint.sum(axis=1), joint.sum(axis=0)
+    py, pc = py[py > 0], pc[pc > 0]
+    if len(py) == len(pc) == 1:
+        return 1.0  # one class and one cluster: sklearn's convention
+    nz = joint > 0
+    outer = np.outer(joint.sum(axis=1), joint.sum(axis=0))
+    mi = float(np.sum(joint[nz] * np.log(joint[nz] / outer[nz])))
+    h = -float(np.sum(py * np.log(py))) - float(np.sum(pc * np.log(pc)))
+    return max(mi, 0.0) / max(h / 2, np.finfo(np.float64).eps)
 
 
 @register_metric("clip_accuracy")
