@@ -8,6 +8,11 @@ plugin                 dataset       inputs (keys of ``run_audit``'s ``inputs``)
 ``cluster_accuracy``   cluster       ``cluster_dir``: ``cluster_accuracy.json``, ``_predictions``
 ``unit_count``         units         ``unit_labels`` {model: labels.csv}, ``unit_groups``
 ``finetune_map``       voc_finetune  ``finetune_dir``: ``<model>/<mode>/voc_scores.npz`` (+ json)
+``ndcg``               retrieval     ``retrieval_dir``: ``<model>/ndcg.npz`` (per query)
+``avc_accuracy``       avc           ``avc_dir``: ``<model>/avc.npz`` (per pair)
+``pointing``           localisation  ``localisation_dir``: ``<model>/pointing.npz`` (per frame)
+``nmi``                nmi           ``nmi_dir``: ``<model>/nmi.npz`` (per item)
+``clip_accuracy``      clips         ``clip_dir``: ``<model>/clips.npz`` (per clip, per fold)
 =====================  ============  ===========================================================
 
 VOC, SUN and cluster resample test images, paired across models (the same indices for every
@@ -23,10 +28,11 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import normalized_mutual_info_score
 from tqdm.auto import tqdm
 
 from soundsight.probes.metrics import voc07_ap
@@ -36,6 +42,7 @@ from soundsight.report.audit import (
     Metric,
     PowerCheck,
     bootstrap_indices,
+    percentile_interval,
     register_metric,
 )
 from soundsight.report.results import read_json, read_npz
@@ -660,3 +667,381 @@ class UnitCount(Metric):
             lv, rv = 100.0 * lv / ln, 100.0 * rv / rn
         diff = lv - rv
         return ("holds" if diff > 0 else "fails"), diff, f"{lcol} {lv:.1f} vs {rcol} {rv:.1f}"
+
+
+# ------------------------------------------------------------------------------------------------
+# per-item statistics of the audio-visual papers (nDCG, AVC, pointing, NMI, clip accuracy)
+# ------------------------------------------------------------------------------------------------
+
+NDCG_NPZ = "ndcg.npz"  # <retrieval_dir>/<model>/: query_ids (Q,), ndcg_<direction> (Q,)
+AVC_NPZ = "avc.npz"  # <avc_dir>/<model>/: pair_ids (N,), correct (N,)
+POINTING_NPZ = "pointing.npz"  # <localisation_dir>/<model>/: frame_ids, hits, centre_hits (N,)
+NMI_NPZ = "nmi.npz"  # <nmi_dir>/<model>/: item_ids, labels, clusters_<modality> (N,)
+CLIPS_NPZ = "clips.npz"  # <clip_dir>/<model>/: correct_<benchmark>_f<k>, clip_ids_<...>_f<k>
+AV_CHANCE = 0.5  # balanced correspondence pairs
+
+
+@dataclass
+class _ItemSet:
+    """The items every model of one operand is aligned to, and their shared resamples."""
+
+    ids: np.ndarray  # (N,) str, the first model's order
+    idx: np.ndarray  # (B, N)
+    labels: np.ndarray | None = None  # (N,) per-item labels that must agree (NMI)
+
+
+class _PerItemMetric(Metric):
+    """A mean of per-item values in ``<folder>/<model>/<npz>``, paired over items by their ids.
+
+    Subclasses name the folder's input key, the file, the id array and :meth:`_array` (the
+    per-item values of an operand). Models are aligned to the first one loaded; a model whose
+    ids differ (a different test set) is resampled on its own (noted in the details). Values
+    are fractions; differences are reported ×100 (points).
+    """
+
+    folder_key: ClassVar[str] = ""
+    npz: ClassVar[str] = ""
+    ids_key: ClassVar[str] = ""
+    bounded = True
+    blank_items = ""
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        folder = inputs.get(self.folder_key)
+        self.folder = Path(folder) if folder else None
+        self._sets: dict[str, _ItemSet] = {}
+        self._cache: dict[tuple[str, str], tuple[float, np.ndarray, bool]] = {}
+
+    def _path(self, model: str) -> Path:
+        assert self.folder is not None
+        return self.folder / model / self.npz
+
+    def _array(self, layer: str) -> str:
+        """The npz array holding the per-item values of an operand."""
+        raise NotImplementedError
+
+    def missing(self, claim: Claim) -> str | None:
+        """Missing folder, files or arrays of the claim's models."""
+        if self.folder is None:
+            return f"no {self.folder_key} given"
+        reasons = []
+        for model in dict.fromkeys(claim.left + claim.right):
+            if model in self.baselines.values():
+                continue
+            path = self._path(model)
+            if not path.is_file():
+                reasons.append(f"model {model!r} has no {path}")
+                continue
+            with np.load(path, allow_pickle=False) as data:
+                keys = set(data.files)
+            need = {self.ids_key, *self._needed(claim)}
+            if need - keys:
+                reasons.append(f"{path} lacks {sorted(need - keys)}")
+        return "; ".join(reasons) or None
+
+    def _needed(self, claim: Claim) -> list[str]:
+        return [self._array(claim.layer or "")]
+
+    def _items(self, model: str, layer: str, keys: Sequence[str]) -> tuple[list, _ItemSet, bool]:
+        """Arrays ``keys`` of a model in its item set's order, the set, and whether it is shared."""
+        path = self._path(model)
+        data = read_npz(path)
+        for key in (self.ids_key, *keys):
+            if key not in data:
+                raise ValueError(f"{path}: array {key!r} missing")
+        ids = data[self.ids_key].astype(str).ravel()
+        arrays = [data[k].ravel() for k in keys]
+        if any(len(a) != len(ids) for a in arrays) or not len(ids):
+            raise ValueError(f"{path}: {list(keys)} must match {self.ids_key} ({len(ids)},)")
+        if len(set(ids.tolist())) != len(ids):
+            raise ValueError(f"{path}: repeated {self.ids_key}")
+        ref = self._sets.get(layer)
+        if ref is None:
+            ref = self._sets[layer] = self._new_set(ids, f"{self.name}/{layer}")
+            return arrays, ref, True
+        if set(ids.tolist()) != set(ref.ids.tolist()):
+            own = self._new_set(ids, f"{self.name}/{layer}/{model}")
+            return arrays, own, False
+        pos = {item: i for i, item in enumerate(ids)}
+        order = np.array([pos[i] for i in ref.ids])
+        return [a[order] for a in arrays], ref, True
+
+    def _new_set(self, ids: np.ndarray, stream: str) -> _ItemSet:
+        return _ItemSet(ids, bootstrap_indices(len(ids), self.n_boot, self.seed, stream))
+
+    def _statistic(self, model: str, layer: str) -> tuple[float, np.ndarray, bool]:
+        """Observed mean, bootstrap (B,) and whether paired with the other models (nanmean)."""
+        (values,), items, shared = self._items(model, layer, [self._array(layer)])
+        v = values.astype(np.float64)  # (N,)
+        return float(np.nanmean(v)), np.nanmean(v[items.idx], axis=1), shared
+
+    def _value(self, model: str, layer: str) -> tuple[float, np.ndarray, bool]:
+        if (model, layer) not in self._cache:
+            self._cache[(model, layer)] = self._statistic(model, layer)
+        return self._cache[(model, layer)]
+
+    def value(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Observed value and bootstrap (B,) of one model (fractions)."""
+        obs, boot, _ = self._value(model, layer)
+        return obs, boot
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """``100 * (a - b)`` on the observed data and on every resample (paired when the
+        two models share their items)."""
+        layer = claim.layer or ""
+        obs_a, boot_a, shared_a = self._value(a, layer)
+        obs_b, boot_b, shared_b = self._value(b, layer)
+        about = None
+        if not (shared_a and shared_b):
+            lo, hi = percentile_interval(100 * (boot_a - boot_b))
+            about = (
+                f"{a} − {b}: {100 * (obs_a - obs_b):+.1f} [{lo:+.1f}, {hi:+.1f}] "
+                "(different items: resampled unpaired)"
+            )
+        return Comparison(100 * (obs_a - obs_b), 100 * (boot_a - boot_b), about)
+
+    def n_items(self, claim: Claim) -> int:
+        """Items resampled for the claim's operand."""
+        ref = self._sets.get(claim.layer or "")
+        return len(ref.ids) if ref is not None else 0
+
+
+@register_metric("ndcg")
+class Ndcg(_PerItemMetric):
+    """nDCG@30 per query (``soundsight.eval.retrieval``), layer = direction (``im-aud`` ...)."""
+
+    dataset = "retrieval"
+    folder_key, npz, ids_key = "retrieval_dir", NDCG_NPZ, "query_ids"
+    method = (
+        "nDCG@30 is the mean of the stored per-query values (undefined queries left out), "
+        "queries resampled paired across models"
+    )
+
+    def _array(self, layer: str) -> str:
+        return f"ndcg_{layer}"
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """``nDCG@30 im-aud``."""
+        return f"nDCG@30 {layer}"
+
+
+@register_metric("avc_accuracy")
+class AvcAccuracy(_PerItemMetric):
+    """Audio-visual correspondence accuracy from per-pair correctness; ``above_chance``: 50%."""
+
+    dataset = "avc"
+    needs_layer = False
+    baselines = {"above_chance": "chance"}
+    folder_key, npz, ids_key = "avc_dir", AVC_NPZ, "pair_ids"
+    method = (
+        "AVC accuracy is the mean per-pair correctness on balanced held-out pairs, pairs "
+        "resampled paired across models (chance fixed at 50%)"
+    )
+
+    def _array(self, layer: str) -> str:
+        return "correct"
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """The correspondence task is not read at a layer."""
+        return "AVC held-out pairs"
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """Against chance: ``100 * (acc - 0.5)``; else the paired difference."""
+        if b != "chance":
+            return super().compare(a, b, claim)
+        obs, boot = self.value(a, "")
+        about = f"accuracy {100 * obs:.1f}% vs chance {100 * AV_CHANCE:.0f}%"
+        return Comparison(100 * (obs - AV_CHANCE), 100 * (boot - AV_CHANCE), about)
+
+
+@register_metric("pointing")
+class Pointing(_PerItemMetric):
+    """Pointing accuracy from per-frame hits; ``above_centre``: paired with the centre
+    baseline's hits ``centre_hits`` on the same frames (same file)."""
+
+    dataset = "localisation"
+    needs_layer = False
+    baselines = {"above_centre": "centre baseline"}
+    folder_key, npz, ids_key = "localisation_dir", POINTING_NPZ, "frame_ids"
+    method = (
+        "pointing accuracy is the mean per-frame hit of the map's mode, frames resampled "
+        "paired across models and with the centre-of-image baseline"
+    )
+
+    def _array(self, layer: str) -> str:
+        return "hits"
+
+    def _needed(self, claim: Claim) -> list[str]:
+        return ["hits", "centre_hits"] if claim.kind == "above_centre" else ["hits"]
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """Localisation frames."""
+        return "localisation frames"
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """Against the centre baseline: per-frame ``hits - centre_hits`` in points."""
+        if b != self.baselines["above_centre"]:
+            return super().compare(a, b, claim)
+        (hits, centre), items, _ = self._items(a, "", ["hits", "centre_hits"])
+        gap = 100 * (hits.astype(np.float64) - centre.astype(np.float64))  # (N,) paired
+        about = f"pointing {100 * hits.mean():.1f}% vs centre baseline {100 * centre.mean():.1f}%"
+        return Comparison(float(gap.mean()), gap[items.idx].mean(axis=1), about)
+
+
+@register_metric("nmi")
+class Nmi(_PerItemMetric):
+    """NMI of stored cluster ids ``clusters_<modality>`` vs ``labels``, recomputed on each
+    resample of the items (layer = modality: ``vision`` or ``audio``)."""
+
+    dataset = "nmi"
+    folder_key, npz, ids_key = "nmi_dir", NMI_NPZ, "item_ids"
+    method = (
+        "NMI is recomputed from the stored cluster ids and labels on every resample of the "
+        "items, paired across models (random assignment is a model folder of random ids)"
+    )
+
+    def _array(self, layer: str) -> str:
+        return f"clusters_{layer}"
+
+    def _needed(self, claim: Claim) -> list[str]:
+        return [self._array(claim.layer or ""), "labels"]
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """``NMI vision``."""
+        return f"NMI {layer}"
+
+    def _statistic(self, model: str, layer: str) -> tuple[float, np.ndarray, bool]:
+        (clusters, labels), items, shared = self._items(
+            model, layer, [self._array(layer), "labels"]
+        )
+        labels = labels.astype(str)
+        if shared:
+            if items.labels is None:
+                items.labels = labels
+            elif not np.array_equal(items.labels, labels):
+                raise ValueError(f"{self._path(model)}: labels differ from the other models'")
+        observed = float(normalized_mutual_info_score(labels, clusters))
+        _, y = np.unique(labels, return_inverse=True)
+        _, c = np.unique(clusters, return_inverse=True)
+        boot = np.array([_nmi_codes(y[rows], c[rows]) for rows in items.idx])  # (B,)
+        return observed, boot, shared
+
+
+def _nmi_codes(y: np.ndarray, c: np.ndarray) -> float:
+    """sklearn's NMI (arithmetic normalisation) of two integer codings (N,), from their
+    contingency table (the same value, without sklearn's per-call checks)."""
+    ny, nc = int(y.max()) + 1, int(c.max()) + 1
+    joint = np.bincount(y * nc + c, minlength=ny * nc).reshape(ny, nc) / len(y)  # (Y, C)
+    py, pc = joint.sum(axis=1), joint.sum(axis=0)
+    py, pc = py[py > 0], pc[pc > 0]
+    if len(py) == len(pc) == 1:
+        return 1.0  # one class and one cluster: sklearn's convention
+    nz = joint > 0
+    outer = np.outer(joint.sum(axis=1), joint.sum(axis=0))
+    mi = float(np.sum(joint[nz] * np.log(joint[nz] / outer[nz])))
+    h = -float(np.sum(py * np.log(py))) - float(np.sum(pc * np.log(pc)))
+    return max(mi, 0.0) / max(h / 2, np.finfo(np.float64).eps)
+
+
+@register_metric("clip_accuracy")
+class ClipAccuracy(Metric):
+    """Clip accuracy of the audio probe (ESC-50 folds, DCASE test), the mean over folds.
+
+    ``<clip_dir>/<model>/clips.npz`` holds ``correct_<benchmark>_f<k>`` (N_k,) per fold k = 1..K
+    (ESC-50: 5 test folds; DCASE 2013: one, the test set) and ``clip_ids_<benchmark>_f<k>``;
+    layer = benchmark. Clips are resampled within each fold, paired across models.
+    """
+
+    dataset = "clips"
+    bounded = True
+    method = (
+        "clip accuracy resamples the test clips within each fold (paired across models) and "
+        "averages the fold accuracies"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        folder = inputs.get("clip_dir")
+        self.folder = Path(folder) if folder else None
+        self._ref: dict[str, list[np.ndarray]] = {}  # benchmark -> clip ids per fold
+        self._idx: dict[str, list[np.ndarray]] = {}  # benchmark -> (B, N_k) per fold
+        self._cache: dict[tuple[str, str], tuple[float, np.ndarray]] = {}
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """``ESC50 clips``."""
+        return f"{layer.upper()} clips"
+
+    def missing(self, claim: Claim) -> str | None:
+        """Missing files or benchmark folds of the claim's models."""
+        if self.folder is None:
+            return "no clip_dir given"
+        reasons = []
+        for model in dict.fromkeys(claim.left + claim.right):
+            path = self.folder / model / CLIPS_NPZ
+            if not path.is_file():
+                reasons.append(f"model {model!r} has no {path}")
+                continue
+            with np.load(path, allow_pickle=False) as data:
+                if f"correct_{claim.layer}_f1" not in data.files:
+                    reasons.append(f"{path} has no correct_{claim.layer}_f1")
+        return "; ".join(reasons) or None
+
+    def _folds(self, model: str, bench: str) -> list[np.ndarray]:
+        """Per-fold correctness (N_k,) in the reference clip order, folds 1..K."""
+        assert self.folder is not None
+        path = self.folder / model / CLIPS_NPZ
+        data = read_npz(path)
+        prefix = f"correct_{bench}_f"
+        ks = sorted(int(k[len(prefix) :]) for k in data if k.startswith(prefix))
+        if ks != list(range(1, len(ks) + 1)):
+            raise ValueError(f"{path}: folds of {bench!r} are {ks}, expected 1..K")
+        folds = []
+        for k in ks:
+            correct = data[f"{prefix}{k}"].astype(np.float64).ravel()
+            ids = data.get(f"clip_ids_{bench}_f{k}")
+            ids = np.arange(len(correct)).astype(str) if ids is None else ids.astype(str).ravel()
+            if len(ids) != len(correct) or len(set(ids.tolist())) != len(ids):
+                raise ValueError(f"{path}: clip_ids_{bench}_f{k} must be unique, one per clip")
+            folds.append((ids, correct))
+        if bench not in self._ref:
+            self._ref[bench] = [ids for ids, _ in folds]
+            self._idx[bench] = [
+                bootstrap_indices(len(ids), self.n_boot, self.seed, f"clips/{bench}/f{k}")
+                for k, (ids, _) in enumerate(folds, start=1)
+            ]
+        ref = self._ref[bench]
+        if len(ref) != len(folds):
+            raise ValueError(f"{path}: {len(folds)} folds of {bench!r}, the others have {len(ref)}")
+        out = []
+        for k, ((ids, correct), want) in enumerate(zip(folds, ref, strict=True), start=1):
+            pos = {c: i for i, c in enumerate(ids)}
+            if set(pos) != set(want.tolist()):
+                raise ValueError(f"{path}: fold {k} of {bench!r} has other clips than the others'")
+            out.append(correct[[pos[c] for c in want]])
+        return out
+
+    def value(self, model: str, layer: str) -> tuple[float, np.ndarray]:
+        """Mean over folds of the fold accuracies, and its bootstrap (B,) (fractions)."""
+        if (model, layer) not in self._cache:
+            folds = self._folds(model, layer)
+            idx = self._idx[layer]
+            observed = float(np.mean([f.mean() for f in folds]))
+            boot = np.mean([f[i].mean(axis=1) for f, i in zip(folds, idx, strict=True)], axis=0)
+            self._cache[(model, layer)] = (observed, boot)
+        return self._cache[(model, layer)]
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """``100 * (a - b)`` on the observed clips and on every shared resample."""
+        assert claim.layer is not None
+        obs_a, boot_a = self.value(a, claim.layer)
+        obs_b, boot_b = self.value(b, claim.layer)
+        return Comparison(100 * (obs_a - obs_b), 100 * (boot_a - boot_b))
+
+    def n_items(self, claim: Claim) -> int:
+        """Test clips over all folds."""
+        return sum(len(ids) for ids in self._ref.get(claim.layer or "", []))
