@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from avc_corpus import write_av_corpus
 from PIL import Image
 from torch import nn
 from torchvision.models import alexnet as tv_alexnet
@@ -552,18 +553,27 @@ def test_every_registered_model_trains_through_the_workflow_entry(name, tmp_path
     }  # fmt: skip
     cfg = train_config(pretext, seed=0, threads=1)
     assert cfg.model_kwargs == ({"width": 0.125} if "width" in model_options(name) else {})
-    ingest, labels = _frames_and_labels(tmp_path)
     out = tmp_path / "model"
     out.mkdir()
-    metrics = run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, out, n_classes=3)
-    assert metrics["iterations"] == 2 and metrics["n_train"] == 8
+    spec = model_input_spec(name, **SMALL[name]["kwargs"])
+    if isinstance(spec, dict):  # audio-visual: trained on correspondence pairs of frames + tracks
+        ingest, split = write_av_corpus(tmp_path)
+        metrics = run_pretext(split, ingest / "index.csv", ingest, "correspondence", cfg, out)
+        n_train, n_outputs = 16, None  # 8 training frames: a positive and a negative each
+    else:
+        ingest, labels = _frames_and_labels(tmp_path)
+        metrics = run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, out, 3)
+        n_train, n_outputs = 8, 3
+    assert metrics["iterations"] == 2 and metrics["n_train"] == n_train
     assert np.isfinite(metrics["final_train_loss"])
     (work,) = out.glob("work-*")  # the finished run keeps no second copy and no checkpoint
     assert not (work / "model.pt").exists() and not (work / "checkpoint.pt").exists()
     model = load_trained(out / "model.pt")
-    assert model.input_spec == ImageSpec(pretext["input_size"])
+    image = model.input_spec["image"] if isinstance(spec, dict) else model.input_spec
+    assert image == ImageSpec(pretext["input_size"]) and model.input_spec == spec
+    n_outputs = n_outputs or model.num_outputs
     with torch.no_grad():
-        assert model(example_inputs(model.input_spec, 2)).shape == (2, 3)
+        assert model(example_inputs(model.input_spec, 2)).shape == (2, n_outputs)
 
 
 def test_pretext_training_crops_and_normalises_as_the_models_input_spec(tmp_path, monkeypatch):
