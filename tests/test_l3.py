@@ -124,3 +124,17 @@ def test_inputs_must_be_the_two_streams():
         model({"image": x["image"]})
     with pytest.raises(ValueError, match="audio of shape"):
         model({"image": x["image"], "audio": x["audio"][..., :100]})
+
+
+def test_avol_map_positions_point_at_their_receptive_field_centres():
+    """Hand-worked: stride-2 conv1 -> stride 2, offset 0; each 2x2 pool doubles the stride and
+    moves the offset by half its input stride: 1, 3, 7 -> conv4_2 centres at 7 + 16 i."""
+    model = build_model("avol_net", width=0.0625)  # 224 px, the paper's 14 x 14 map
+    rf = model.receptive_fields()
+    assert (rf["vision.conv4_2"].stride, rf["vision.conv4_2"].offset) == (16, 7.0)
+    assert rf["similarity"] == rf["localisation"] == rf["vision.conv4_2"]
+    assert rf["vision.pool1"].offset == 1.0 and rf["vision.pool1"].stride == 4
+    assert rf["vision.conv4_2"].center(13) == 215.0
+    assert "audio.conv4_2" not in rf
+    l3 = build_model("l3_net", width=0.0625).receptive_fields()["vision.conv4_2"]
+    assert (l3.stride, l3.offset) == (8, 3.5)  # stride-1 conv1: 28 x 28 at 224 px

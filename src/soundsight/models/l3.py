@@ -44,7 +44,7 @@ from torch import Tensor, nn
 
 from soundsight.audio.spectrogram import AVE_FRAMES, L3_FRAMES, SpectrogramFrontEnd
 
-from .base import init_module_
+from .base import LayerGeometry, ReceptiveField, init_module_, walk_geometry
 from .input_spec import ImageSpec, InputSpec, SpectrogramSpec
 from .registry import register_model
 
@@ -139,6 +139,16 @@ class VGGSubnet(nn.Module):
         out[f"{prefix}.conv4_2_pre"] = out[f"{prefix}.conv4_2"]
         out[f"{prefix}.pool4"] = (self.out_channels,)
         return {k: out[k] for k in (f"{prefix}.{n}" for n in SUBNET_LAYERS)}
+
+    def geometry(self, prefix: str) -> tuple[LayerGeometry, ...]:
+        """Geometry of every conv and pool layer (for receptive fields and map positions)."""
+        geo: list[LayerGeometry] = []
+        for b in range(1, 5):
+            geo.append(LayerGeometry(f"{prefix}.conv{b}_1", 3, self.stride if b == 1 else 1, 1))
+            geo.append(LayerGeometry(f"{prefix}.conv{b}_2", 3, 1, 1))
+            if b < 4:
+                geo.append(LayerGeometry(f"{prefix}.pool{b}", 2, 2, 0))
+        return tuple(geo)
 
     def trunk(self, x: Tensor) -> Tensor:
         """(B, C, H, W) -> the conv4_2 map (B, C4, h, w), post-ReLU."""
@@ -323,6 +333,19 @@ class AVCorrespondenceNet(nn.Module):
 
     def feature_dims(self, input_size: int | None = None) -> dict[str, int]:
         return {k: math.prod(v) for k, v in self.feature_shapes(input_size).items()}
+
+    def receptive_fields(self) -> dict[str, ReceptiveField]:
+        """Receptive field (input pixels) of every vision map layer at ``input_size`` (the
+        centre of position i is ``offset + stride * i``: where an AVOL map position points);
+        1x1 layers after conv4_2 share its field."""
+        geo = walk_geometry(self.vision.geometry("vision"), self.input_size)
+        fields = {name: rf for name, (_, rf) in geo.items()}
+        fields["vision.conv4_2_pre"] = fields["vision.conv4_2"]
+        shapes = self.feature_shapes()
+        for name in self.head_names:  # AVOL's map layers
+            if len(shapes[name]) == 3:
+                fields[name] = fields["vision.conv4_2"]
+        return {n: fields[n] for n in self.layer_names if n in fields}
 
     def trunk_parameters(self) -> Iterator[nn.Parameter]:
         """All parameters except those of ``head``."""
