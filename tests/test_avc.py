@@ -17,7 +17,7 @@ from soundsight.models.spec import load_trained
 from soundsight.train import get_task
 from soundsight.train.correspondence import correspondence_sets
 from soundsight.train.loop import TrainConfig
-from soundsight.train.pairs import PairConfig, PairSampler
+from soundsight.train.pairs import PairConfig, PairSampler, frame_times
 from soundsight.train.run import run_pretext
 
 # --- the pair sampler (tables only) -----------------------------------------------------------
@@ -99,6 +99,13 @@ def test_pairs_are_a_function_of_their_key_and_gain_is_within_ten_percent():
     np.random.seed(0)
     sampler.table(epoch=4)
     assert torch.equal(torch.rand(1), before)  # the global RNGs are not used
+
+
+def test_frame_times_fall_back_to_the_sampled_time():
+    frames = pd.DataFrame({"time_s": [1.0, 2.0, 3.0], "frame_time_s": ["0.96", "", "3.04"]})
+    np.testing.assert_allclose(frame_times(frames), [0.96, 2.0, 3.04])
+    with pytest.raises(ValueError, match="no time"):
+        frame_times(pd.DataFrame({"frame_time_s": [1.0, np.nan]}))
 
 
 def test_sampler_errors_name_the_problem():

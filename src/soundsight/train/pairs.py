@@ -183,11 +183,18 @@ def frame_times(frames: pd.DataFrame) -> np.ndarray:
     """(n,) presentation time of each frame: ``frame_time_s``, else ``time_s`` where missing."""
     if "time_s" not in frames and "frame_time_s" not in frames:
         raise ValueError(f"frames need a frame_time_s or time_s column, have {list(frames)}")
-    base = frames["time_s"].to_numpy(float) if "time_s" in frames else None
+
+    def column(name: str) -> np.ndarray:  # '' (a CSV's empty cell) counts as missing
+        return pd.to_numeric(frames[name], errors="coerce").to_numpy(float)
+
+    base = column("time_s") if "time_s" in frames else None
     if "frame_time_s" not in frames:
         return base  # type: ignore[return-value]
-    t = frames["frame_time_s"].to_numpy(float)
-    return t if base is None else np.where(np.isfinite(t), t, base)
+    t = column("frame_time_s")
+    times = t if base is None else np.where(np.isfinite(t), t, base)
+    if not np.isfinite(times).all():
+        raise ValueError(f"{int((~np.isfinite(times)).sum())} frame(s) have no time")
+    return times
 
 
 class TrackClips:
