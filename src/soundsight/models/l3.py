@@ -472,9 +472,10 @@ class AVENet(AVCorrespondenceNet):
                 head.bias.copy_(torch.tensor([-self.init_threshold, self.init_threshold]))
         return head
 
-    def _embed(self, fc: nn.Sequential, x: Tensor, pre: bool = False) -> Tensor:
-        h = torch.relu(fc[0](x))  # (B, 128) fc1
-        return h if pre else nn.functional.normalize(fc[2](h), dim=1)  # (B, 128) unit norm
+    @staticmethod
+    def _embed(fc: nn.Sequential, x: Tensor) -> Tensor:
+        """pool4 (B, C4) -> fc1 + ReLU -> fc2 -> L2-normalised (B, 128)."""
+        return nn.functional.normalize(fc[2](torch.relu(fc[0](x))), dim=1)
 
     def _head_stages(self) -> dict[str, Stage]:
         return {
