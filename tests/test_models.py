@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from avc_corpus import write_av_corpus
 from PIL import Image
 from torch import nn
 from torchvision.models import alexnet as tv_alexnet
@@ -46,12 +47,17 @@ from soundsight.models.input_spec import (
 from soundsight.models.spec import load_trained
 from soundsight.train.run import run_pretext, train_config
 
-# Small CPU configs per registered model; "pre" = (layer, reduction) giving the head's input.
+# Small CPU configs per registered model; "pre" = (layer, reduction) giving the head's input,
+# "post" = the reduction of the head's output giving the logits (AVOL: max over positions).
+AV_SMALL = {"width": 0.0625, "input_size": 32}
 SMALL = {
     "caffenet_bn": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", None)},
     "caffenet_bn_cam": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", (2, 3))},
     "resnet18": {"kwargs": {"input_size": 64}, "pre": ("avgpool", None)},
     "alexnet": {"kwargs": {"input_size": 64}, "pre": ("fc7", None)},
+    "l3_net": {"kwargs": AV_SMALL, "pre": ("fusion.fc1", None)},
+    "ave_net": {"kwargs": AV_SMALL, "pre": ("distance", None)},
+    "avol_net": {"kwargs": AV_SMALL, "pre": ("similarity", None), "post": (2, 3)},
 }
 ROOT = Path(__file__).resolve().parents[1]
 K = 5
@@ -64,6 +70,25 @@ def _build(name: str, seed: int = 0, **over) -> nn.Module:
 
 def _images(n: int, size: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(n, 3, size, size, generator=torch.Generator().manual_seed(seed))
+
+
+def _inputs(model: nn.Module, n: int, seed: int = 0) -> torch.Tensor | dict[str, torch.Tensor]:
+    """A random batch of the model's input spec (for an image model: ``_images(n, size)``)."""
+    return example_inputs(model.input_spec, n, seed)
+
+
+def _multi_stream(model: nn.Module) -> bool:
+    return isinstance(model.input_spec, dict)
+
+
+def _check_features(model: nn.Module, features, shapes: dict[str, tuple[int, ...]]) -> None:
+    """forward_features' output has the shape of the model's feature layer(s)."""
+    if isinstance(features, dict):  # multi-stream: one feature layer per stream
+        assert set(features) == set(model.feature_layers) == set(model.input_spec)
+        for stream, layer in model.feature_layers.items():
+            assert tuple(features[stream].shape[1:]) == shapes[layer], stream
+    else:
+        assert tuple(features.shape[1:]) == shapes[model.feature_layer]
 
 
 def test_registry_lists_and_rejects_unknown_names():
@@ -98,10 +123,11 @@ def test_model_names_are_listed_without_importing_torch():
 def test_forward_and_intermediates_match_feature_shapes(name):
     model = _build(name).eval()
     size = model.input_size
-    x = _images(3, size)
+    x = _inputs(model, 3)
     with torch.no_grad():
         logits = model(x)
         inter = model.forward_intermediates(x, model.layer_names)
+        features = model.forward_features(x)
     assert logits.shape == (3, K)
     assert list(inter) == list(model.layer_names)
     shapes = model.feature_shapes()
@@ -109,29 +135,31 @@ def test_forward_and_intermediates_match_feature_shapes(name):
     for layer, t in inter.items():
         assert tuple(t.shape[1:]) == shapes[layer], layer
         assert t[0].numel() == dims[layer], layer
-    assert tuple(model.forward_features(x).shape[1:]) == shapes[model.feature_layer]
+    _check_features(model, features, shapes)
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_head_of_intermediate_equals_logits_in_eval(name):
     model = _build(name).eval()
-    x = _images(2, model.input_size)
+    x = _inputs(model, 2)
     layer, reduce_dims = SMALL[name]["pre"]
+    post = SMALL[name].get("post")
     with torch.no_grad():
         logits = model(x)
         pre = model.forward_intermediates(x, [layer])[layer]
         if reduce_dims is not None:
             pre = pre.mean(dim=reduce_dims)
         pre_logits = model.forward_head(model.forward_features(x), pre_logits=True)
+        out = model.head(pre)
     torch.testing.assert_close(pre, pre_logits)
-    torch.testing.assert_close(model.head(pre), logits)
+    torch.testing.assert_close(out if post is None else out.amax(dim=post), logits)
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_unknown_layer_raises_listing_valid_names(name):
     model = _build(name)
     with pytest.raises(ValueError, match=model.layer_names[0]):
-        model.forward_intermediates(_images(2, model.input_size), ["fc9"])
+        model.forward_intermediates(_inputs(model, 2), ["fc9"])
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
@@ -161,7 +189,7 @@ def test_trunk_parameters_and_reset_head(name):
     conv1_before = next(model.trunk_parameters()).clone()
     model.reset_head(11, seed=0)
     assert model.num_outputs == 11
-    assert model.eval()(_images(2, model.input_size)).shape == (2, 11)
+    assert model.eval()(_inputs(model, 2)).shape == (2, 11)
     assert torch.equal(next(model.trunk_parameters()), conv1_before)
 
 
@@ -358,15 +386,21 @@ def test_input_spec_is_what_forward_accepts(name):
     model = _build(name).eval()
     spec = model.input_spec
     assert spec == model_input_spec(name, **SMALL[name]["kwargs"])  # without building weights
-    assert isinstance(spec, ImageSpec) and spec.modality == "image"
-    assert spec.shape == (3, model.input_size, model.input_size)
-    assert spec.resize_size >= spec.input_size
+    streams = spec if _multi_stream(model) else {"image": spec}
+    image = streams["image"]
+    assert isinstance(image, ImageSpec) and image.modality == "image"
+    assert image.shape == (3, model.input_size, model.input_size)
+    assert image.resize_size >= image.input_size
+    if _multi_stream(model):  # the audio-visual models: a log-spectrogram second stream
+        assert set(spec) == {"image", "audio"} and spec["audio"].modality == "spectrogram"
     x = example_inputs(spec, 2)
-    spec.check(x)
+    for stream, s in streams.items():
+        s.check(x[stream] if _multi_stream(model) else x, stream)
     with torch.no_grad():
         assert model(x).shape == (2, K)
+    one_channel = {**x, "image": x["image"][:, :1]} if _multi_stream(model) else x[:, :1]
     with pytest.raises(ValueError, match=r"\(B, 3, H, W\)"):
-        model(x[:, :1])  # one channel instead of the spec's three
+        model(one_channel)  # one channel instead of the spec's three
 
 
 def test_model_input_spec_uses_defaults_and_rejects_unknown_arguments():
@@ -519,18 +553,27 @@ def test_every_registered_model_trains_through_the_workflow_entry(name, tmp_path
     }  # fmt: skip
     cfg = train_config(pretext, seed=0, threads=1)
     assert cfg.model_kwargs == ({"width": 0.125} if "width" in model_options(name) else {})
-    ingest, labels = _frames_and_labels(tmp_path)
     out = tmp_path / "model"
     out.mkdir()
-    metrics = run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, out, n_classes=3)
-    assert metrics["iterations"] == 2 and metrics["n_train"] == 8
+    spec = model_input_spec(name, **SMALL[name]["kwargs"])
+    if isinstance(spec, dict):  # audio-visual: trained on correspondence pairs of frames + tracks
+        ingest, split = write_av_corpus(tmp_path)
+        metrics = run_pretext(split, ingest / "index.csv", ingest, "correspondence", cfg, out)
+        n_train, n_outputs = 16, None  # 8 training frames: a positive and a negative each
+    else:
+        ingest, labels = _frames_and_labels(tmp_path)
+        metrics = run_pretext(labels, ingest / "index.csv", ingest, "cluster", cfg, out, 3)
+        n_train, n_outputs = 8, 3
+    assert metrics["iterations"] == 2 and metrics["n_train"] == n_train
     assert np.isfinite(metrics["final_train_loss"])
     (work,) = out.glob("work-*")  # the finished run keeps no second copy and no checkpoint
     assert not (work / "model.pt").exists() and not (work / "checkpoint.pt").exists()
     model = load_trained(out / "model.pt")
-    assert model.input_spec == ImageSpec(pretext["input_size"])
+    image = model.input_spec["image"] if isinstance(spec, dict) else model.input_spec
+    assert image == ImageSpec(pretext["input_size"]) and model.input_spec == spec
+    n_outputs = n_outputs or model.num_outputs
     with torch.no_grad():
-        assert model(example_inputs(model.input_spec, 2)).shape == (2, 3)
+        assert model(example_inputs(model.input_spec, 2)).shape == (2, n_outputs)
 
 
 def test_pretext_training_crops_and_normalises_as_the_models_input_spec(tmp_path, monkeypatch):

@@ -32,8 +32,11 @@ _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
 # torch (the workflow checks its model sheet against these names at DAG-build time).
 BUILTIN_MODELS = {
     "alexnet": "alexnet",
+    "ave_net": "l3",
+    "avol_net": "l3",
     "caffenet_bn": "caffenet",
     "caffenet_bn_cam": "caffenet",
+    "l3_net": "l3",
     "resnet18": "resnet",
 }
 

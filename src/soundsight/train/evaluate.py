@@ -37,7 +37,7 @@ def predict(
     was_training = model.training
     model.eval()
     cuda = device.type == "cuda"
-    whole = builds_whole_batches(dataset)
+    whole = builds_whole_batches(dataset) or getattr(dataset, "builds_batches", False)
     loader = DataLoader(
         WholeBatches(dataset) if whole else dataset,
         batch_size=batch_size,
@@ -50,9 +50,7 @@ def predict(
     outputs, targets = [], []
     try:
         for x, y in loader:
-            x = x.to(device, non_blocking=True)
-            if cuda:
-                x = x.contiguous(memory_format=torch.channels_last)
+            x = _to_device(x, device, channels_last=cuda)  # a tensor or {stream: tensor}
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
                 out, _ = forward(model, x, y)  # (B, K)
             outputs.append(out.float().cpu())
@@ -60,6 +58,15 @@ def predict(
     finally:
         model.train(was_training)
     return torch.cat(outputs), torch.cat(targets)
+
+
+def _to_device(x: Any, device: torch.device, channels_last: bool) -> Any:
+    """``x`` (a tensor or a dict of them, one per input stream) on ``device``; 4-D tensors in
+    channels-last layout when asked."""
+    if isinstance(x, dict):
+        return {k: _to_device(v, device, channels_last) for k, v in x.items()}
+    x = x.to(device, non_blocking=True)
+    return x.contiguous(memory_format=torch.channels_last) if channels_last and x.ndim == 4 else x
 
 
 def evaluate(

@@ -416,9 +416,10 @@ def _train_loader(
     sampler = IterationBatchSampler(len(train_set), cfg.batch_size, cfg.iterations, cfg.seed, start)
     if rank.distributed:
         sampler = distributed.RankBatchSampler(sampler, cfg.batch_size, rank)
-    if resolve_decode(cfg.decode, device, train_set) == "device":
+    if _decode_mode(cfg, device, train_set) == "device":
         data, collate = EncodedFrames(train_set), collate_encoded
-    elif builds_whole_batches(train_set):
+    elif builds_whole_batches(train_set) or getattr(train_set, "builds_batches", False):
+        # a dataset declaring ``builds_batches`` (e.g. audio-visual pairs) builds whole batches
         data, collate = WholeBatches(train_set), whole_batch
     else:
         data, collate = train_set, None
@@ -431,6 +432,14 @@ def _train_loader(
         persistent_workers=False,
         generator=torch.Generator().manual_seed(cfg.seed),
     )
+
+
+def _decode_mode(cfg: TrainConfig, device: torch.device, train_set: FrameDataset) -> str:
+    """Where frames are decoded: ``cfg.decode`` resolved for a FrameDataset; ``pil`` (the
+    dataset's own loading) for any other dataset (e.g. audio-visual pairs)."""
+    if not isinstance(train_set, FrameDataset):
+        return "pil"
+    return resolve_decode(cfg.decode, device, train_set)
 
 
 def _run_iterations(
@@ -585,7 +594,7 @@ def _metrics(
         "iterations": cfg.iterations,
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-        "decode": resolve_decode(cfg.decode, device, train_set),
+        "decode": _decode_mode(cfg, device, train_set),
         "torch_threads": torch.get_num_threads(),
         "n_train": len(train_set),
         "n_val": val["n"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 
@@ -11,26 +11,36 @@ from soundsight.train.dataset import FrameDataset
 from soundsight.train.loop import TrainConfig, train
 from soundsight.train.targets import load_task
 
+if TYPE_CHECKING:
+    from soundsight.train.pairs import PairConfig
+
 # label kind -> name of the registered task (soundsight.train.tasks) that trains on it
-TASK_OF_KIND = {"cluster": "softmax", "code": "multilabel"}
+TASK_OF_KIND = {"cluster": "softmax", "code": "multilabel", "correspondence": "correspondence"}
 
 
 def train_pretext(
     labels_csv: str | Path,
     index_csv: str | Path,
     ingest_dir: str | Path,
-    kind: Literal["cluster", "code"],
+    kind: Literal["cluster", "code", "correspondence"],
     cfg: TrainConfig,
     out_dir: str | Path,
     n_classes: int | None = None,
+    pairs: PairConfig | None = None,
 ) -> dict[str, Any]:
     """Train ``cfg.model`` (built by ``soundsight.models.build_model``) on a sound-label table.
 
     The model is initialised under ``torch.manual_seed(cfg.seed)``; the test split is the
     held-out set; the task is ``TASK_OF_KIND[kind]`` and the optimiser/schedule
     ``cfg.optimizer``/``cfg.schedule``. Returns the metrics that ``train`` writes to
-    ``out_dir/metrics.json``.
+    ``out_dir/metrics.json``. Kind ``correspondence`` trains an audio-visual model on pairs
+    drawn as ``pairs`` says, with ``labels_csv`` the split table
+    (:func:`soundsight.train.correspondence.train_correspondence`).
     """
+    if kind == "correspondence":  # labels_csv: the split table; pairs: how pairs are drawn
+        from soundsight.train.correspondence import train_correspondence
+
+        return train_correspondence(labels_csv, index_csv, ingest_dir, cfg, out_dir, pairs)
     from soundsight.models import build_model  # the registry is only needed here
 
     (train_paths, train_y), (test_paths, test_y), n_outputs = load_task(

@@ -20,12 +20,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from soundsight.data.tracks import TRACKS_CSV
 from soundsight.models import accepted_kwargs, build_model
 from soundsight.models.init import kmeans_init_, random_init_
 from soundsight.models.spec import write_spec
 from soundsight.provenance import file_hash
 from soundsight.train.dataset import FrameDataset
 from soundsight.train.loop import HELDOUT_FILE, TrainConfig, resolve_device
+from soundsight.train.pairs import PairConfig
 from soundsight.train.pretext import train_pretext
 from soundsight.train.targets import load_task
 
@@ -93,9 +95,12 @@ def _architecture_kwargs(pretext: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in model_kwargs(pretext).items() if k != "input_size"}
 
 
-def run_key(cfg: TrainConfig, inputs: list[str | Path]) -> str:
-    """Short hash of the training config and the contents of its input tables."""
+def run_key(cfg: TrainConfig, inputs: list[str | Path], extra: dict[str, Any] | None = None) -> str:
+    """Short hash of the training config, the contents of its input tables and ``extra``
+    settings (e.g. how correspondence pairs are drawn)."""
     blob = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+    if extra:
+        blob += json.dumps(extra, sort_keys=True, default=str)
     blob += "".join(file_hash(p) for p in inputs)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -104,20 +109,31 @@ def run_pretext(
     labels_csv: str | Path,
     index_csv: str | Path,
     ingest_dir: str | Path,
-    kind: Literal["cluster", "code"],
+    kind: Literal["cluster", "code", "correspondence"],
     cfg: TrainConfig,
     out_dir: str | Path,
     n_classes: int | None = None,
+    pairs: PairConfig | None = None,
 ) -> dict[str, Any]:
     """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json and
     heldout.npz (per held-out frame: loss, score, baseline) in out_dir.
+
+    Kind ``correspondence``: ``labels_csv`` is the split table and ``pairs`` (default
+    ``PairConfig()``) says how audio-visual pairs are drawn; the tracks are ``tracks.csv``
+    beside ``index_csv`` (both hashed into the work folder's key with ``pairs``).
 
     Once the model folder is written, the work folder's weights are moved into it and its
     checkpoint (weights + optimiser state: 685 MB for AlexNet) is deleted: it only serves to resume
     a killed job, and a finished job is never resumed."""
     out = Path(out_dir)
-    work = out / f"work-{run_key(cfg, [labels_csv, index_csv])}"
-    metrics = train_pretext(labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes)
+    inputs: list[str | Path] = [labels_csv, index_csv]
+    extra = None
+    if kind == "correspondence":
+        pairs = pairs or PairConfig()
+        inputs.append(Path(index_csv).parent / TRACKS_CSV)
+        extra = {"pairs": pairs.to_dict()}
+    work = out / f"work-{run_key(cfg, inputs, extra)}"
+    metrics = train_pretext(labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes, pairs)
     weights = torch.load(work / "model.pt", map_location="cpu", weights_only=True)
     n_outputs = int(weights["head.weight"].shape[0])  # (K, D) classifier of every registry model
     shutil.copyfile(work / "metrics.json", out / "metrics.json")

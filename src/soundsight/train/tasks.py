@@ -14,6 +14,10 @@ Registered tasks (:func:`list_tasks`), timm/VISSL style (:func:`register_task`):
   cross-entropy; per-bit accuracy.
 - ``masked_multilabel``: as ``multilabel``, but entries equal to ``IGNORE`` (-1) count in neither
   the loss nor the metrics (e.g. VOC's difficult-only labels in fine-tuning).
+- ``correspondence``: audio-visual correspondence (L3-Net, AVE-Net, AVOL-Net): inputs
+  ``{"image", "audio"}``, target 1 = the pair corresponds, 0 = it does not; a 2-way softmax
+  (cross-entropy, class 1 = corresponds) for two outputs, the logistic loss on one logit (AVOL);
+  held-out AVC accuracy on balanced pairs.
 
 Callers may pass a task object or its name (:func:`get_task`); ``metrics.json`` records the name.
 """
@@ -179,6 +183,83 @@ class MaskedMultilabelTask(MultilabelTask):
         self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
     ) -> dict[str, Any]:
         return masked_multilabel_metrics(outputs, targets, train_targets)
+
+
+@register_task("correspondence")
+class CorrespondenceTask(Task):
+    """Audio-visual correspondence: (B,) int64 targets in {0, 1} (1 = corresponds).
+
+    The loss follows the model's output: (B, 2) logits -> cross-entropy (class 1 =
+    corresponds); (B, 1) -> binary cross-entropy with logits (AVOL's logistic loss). A pair is
+    called corresponding when P(corresponds) > 1/2. ``items`` per held-out pair: ``loss``,
+    ``score`` (1 = right) and ``baseline`` (1 where the pair's label is the training majority:
+    on balanced pairs half of them, the 50% chance of the AVC task).
+    """
+
+    headline_key = "accuracy"
+
+    def check_targets(self, targets: np.ndarray, what: str) -> None:
+        _check_ndim(targets, what, self.name, 1)
+        bad = ~np.isin(np.asarray(targets), (0, 1))
+        if bad.any():
+            raise ValueError(
+                f"{what} has correspondence targets outside {{0, 1}}: {targets[bad][:5]}"
+            )
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return self.pair_losses(outputs, targets).mean()
+
+    @staticmethod
+    def pair_losses(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Per-pair loss (B,) in float32 of (B, 2) or (B, 1) outputs."""
+        logits, y = outputs.float(), targets.long()
+        if logits.ndim != 2 or logits.shape[1] not in (1, 2):
+            raise ValueError(
+                f"correspondence outputs must be (B, 2) logits or a (B, 1) logit, got "
+                f"{tuple(logits.shape)}"
+            )
+        if logits.shape[1] == 2:
+            return nn.functional.cross_entropy(logits, y, reduction="none")
+        return nn.functional.binary_cross_entropy_with_logits(
+            logits[:, 0], y.float(), reduction="none"
+        )
+
+    @staticmethod
+    def predicted(outputs: torch.Tensor) -> torch.Tensor:
+        """(B,) int64: 1 where the pair is predicted to correspond."""
+        if outputs.shape[1] == 2:
+            return (outputs[:, 1] > outputs[:, 0]).long()
+        return (outputs[:, 0] > 0).long()
+
+    def metrics(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, Any]:
+        items = self.items(outputs, targets, train_targets)
+        y = targets.long()
+        right = items["score"]
+        return {
+            "n": len(y),
+            "n_outputs": outputs.shape[1],
+            "loss": float(items["loss"].mean()),
+            "accuracy": float(right.mean()),
+            "accuracy_positives": float(right[y.numpy() == 1].mean()) if (y == 1).any() else None,
+            "accuracy_negatives": float(right[y.numpy() == 0].mean()) if (y == 0).any() else None,
+            "positive_fraction": float((y == 1).float().mean()),
+            "chance": 0.5,
+            "majority_label": train_majority_label(np.asarray(train_targets), 2),
+            "majority_accuracy": float(items["baseline"].mean()),
+        }
+
+    def items(
+        self, outputs: torch.Tensor, targets: torch.Tensor, train_targets: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        y = targets.long()  # (N,)
+        majority = train_majority_label(np.asarray(train_targets), 2)
+        return {
+            "loss": self.pair_losses(outputs, y).numpy(),
+            "score": (self.predicted(outputs) == y).float().numpy(),
+            "baseline": (y == majority).float().numpy(),
+        }
 
 
 def train_majority_bits(train_targets: np.ndarray) -> torch.Tensor:
