@@ -89,8 +89,8 @@ def test_plugin_registry_rejects_clashes_and_unknown_names() -> None:
         register_metric("toy_score")(type("Again", (Metric,), {"dataset": "toy2"}))
     with pytest.raises(ValueError, match="dataset 'toy'"):
         register_metric("toy_other")(type("Other", (Metric,), {"dataset": "toy"}))
-    with pytest.raises(ValueError, match="unknown metric 'ndcg'.*voc_map"):
-        Claim("x", "", "greater", "a", "b", "ndcg", "k30")
+    with pytest.raises(ValueError, match="unknown metric 'no_such_metric'.*voc_map"):
+        Claim("x", "", "greater", "a", "b", "no_such_metric", "k30")
     with pytest.raises(ValueError, match="unknown kind"):
         Claim("x", "", "above_chance", "a", (), "toy_score")  # a baseline kind of another plugin
     cluster = Claim("x", "", "above_majority", "a", (), "cluster_accuracy")
