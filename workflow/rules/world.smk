@@ -60,10 +60,11 @@ rule world_sun:
 
 # Sound and audio-visual sets in their real counterparts' layouts (docs/world.md "Sound and
 # audio-visual sets"): L3-Net / Objects that Sound, and SoundNet, read them like the real ones.
-def label_set_corpus():
-    """The corpus the AudioSet-style set labels: the music-heavy second world when rendered."""
-    c = CORPORA.get("audioset")
-    return "audioset" if c is not None and c.enabled and c.is_world else "videos"
+# the corpus the AudioSet-style set labels: the music-heavy second world when it is rendered
+_AS = CORPORA.get("audioset")
+LABEL_SET_CORPUS = (
+    "audioset" if _AS is not None and _AS.enabled and _AS.is_world else "videos"
+)
 
 
 rule world_esc50:
@@ -118,7 +119,7 @@ rule world_localisation:
 
 rule world_audioset_sets:
     input:
-        manifest=lambda w: f"{corpus_dir(label_set_corpus())}/world/videos.csv",
+        manifest=f"{corpus_dir(LABEL_SET_CORPUS)}/world/videos.csv",
     output:
         ontology=f"{WORLD}/AudioSet/ontology.json",
         train=f"{WORLD}/AudioSet/balanced_train_segments.csv",
@@ -131,7 +132,7 @@ rule world_audioset_sets:
     params:
         world=config["world"],
         seed=config["seed"],
-        corpus=label_set_corpus(),
+        corpus=LABEL_SET_CORPUS,
         part="audioset",
     script:
         "../scripts/world_labelsets.py"
