@@ -18,6 +18,7 @@ from soundsight.data.dcase2013 import read_dcase2013
 from soundsight.data.decode import REJECT_CODES, IngestParams, VideoRejectedError, decode_video
 from soundsight.data.esc50 import esc10_subset, fold_splits, read_esc50
 from soundsight.data.ingest import ShardResult, ingest_shard, load_shard_audio, merge_shards
+from soundsight.data.localisation import read_localisation
 from soundsight.data.manifest import (
     count_videos,
     list_videos,
@@ -53,6 +54,7 @@ __all__ = [
     "n_shards",
     "read_clip",
     "read_dcase2013",
+    "read_localisation",
     "read_esc50",
     "read_ontology",
     "read_segments",

@@ -12,12 +12,17 @@ Each set has 10 clips of 30 s per class; the label is the file name without its 
 searched recursively (a zip that unpacks to ``scenes_stereo/scenes_stereo/`` works); non-wav
 files are ignored; wav files whose name does not parse, that name an unknown class or repeat a
 clip name are rejected with a reason (accepted + rejected = wav files found).
+
+``classes=None`` reads a set with another class list (the embedded world's mini-DCASE, whose
+classes are its scenes): the classes are then the labels found, sorted; the default checks
+against the official 10.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -36,8 +41,11 @@ LAYOUT = (
 _NAME = re.compile(r"(?P<label>[a-z]+)(?P<number>\d+)", re.IGNORECASE)
 
 
-def read_dcase2013(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clips ``(path, split, label, target)`` and rejects ``(path, split, reason)``."""
+def read_dcase2013(
+    root: Path, classes: Sequence[str] | None = CLASSES
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clips ``(path, split, label, target)`` and rejects ``(path, split, reason)``; ``target`` is
+    the index of ``label`` in ``classes`` (None: in the sorted labels found)."""
     root = Path(root)
     folders = {s: root / name for s, name in SPLITS.items() if (root / name).is_dir()}
     if not folders:
@@ -51,7 +59,7 @@ def read_dcase2013(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             raise FileNotFoundError(f"{folder} holds no .wav files; {LAYOUT}")
         seen: dict[str, Path] = {}
         for path in wavs:
-            label, reason = parse_name(path.name)
+            label, reason = parse_name(path.name, classes)
             key = path.stem.lower()
             if reason is None and key in seen:
                 reason = f"same clip name as {seen[key]}"
@@ -62,17 +70,21 @@ def read_dcase2013(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             clips.append({"path": str(path), "split": split, "label": label})
         log.info("DCASE 2013 %s: %d clips, %d rejected", split, len(seen), len(wavs) - len(seen))
     table = pd.DataFrame(clips, columns=["path", "split", "label"])
-    table["target"] = table["label"].map({c: k for k, c in enumerate(CLASSES)}).astype("int64")
+    known = sorted(table["label"].unique()) if classes is None else list(classes)
+    table["target"] = table["label"].map({c: k for k, c in enumerate(known)}).astype("int64")
     return table, pd.DataFrame(rejects, columns=["path", "split", "reason"])
 
 
-def parse_name(filename: str) -> tuple[str | None, str | None]:
-    """``(label, None)`` for a name like ``bus01.wav``, else ``(None, reason)``."""
+def parse_name(
+    filename: str, classes: Sequence[str] | None = CLASSES
+) -> tuple[str | None, str | None]:
+    """``(label, None)`` for a name like ``bus01.wav``, else ``(None, reason)`` (an unknown class
+    is a reason only when ``classes`` is given)."""
     stem = Path(filename).stem
     match = _NAME.fullmatch(stem)
     if match is None:
         return None, f"file name {filename!r} is not <class><number>.wav"
     label = match["label"].lower()
-    if label not in CLASSES:
-        return None, f"unknown class {label!r} (known: {', '.join(CLASSES)})"
+    if classes is not None and label not in classes:
+        return None, f"unknown class {label!r} (known: {', '.join(classes)})"
     return label, None

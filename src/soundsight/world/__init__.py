@@ -1,7 +1,8 @@
 """soundsight.world: AmbientWorld, a procedural audio-visual world where objects cause sounds.
 
 Deterministic from a seed; writes raw mp4 videos with a manifest and per-video ground truth,
-mini-VOC2007 and mini-SUN397 in their official layouts (see docs/world.md).
+mini-VOC2007, mini-SUN397, mini-ESC-50, mini-DCASE 2013, AudioSet- and Kinetics-Sounds-style
+label sets and a localisation set in their real counterparts' layouts (see docs/world.md).
 """
 
 from soundsight.world.categories import (
@@ -16,7 +17,10 @@ from soundsight.world.categories import (
 from soundsight.world.compose import render_audio, render_frames
 from soundsight.world.config import WorldConfig
 from soundsight.world.generate import generate_world
+from soundsight.world.labelsets import write_audioset, write_kinetics_sounds
+from soundsight.world.localisation import generate_localisation
 from soundsight.world.scenes import SCENE_NAMES, SCENES, Scene, get_scene
+from soundsight.world.soundsets import generate_dcase2013, generate_esc50
 from soundsight.world.sun import generate_sun
 from soundsight.world.videos import generate_videos, render_video, sample_video_spec
 from soundsight.world.voc import generate_voc
@@ -32,6 +36,9 @@ __all__ = [
     "Category",
     "Scene",
     "WorldConfig",
+    "generate_dcase2013",
+    "generate_esc50",
+    "generate_localisation",
     "generate_sun",
     "generate_videos",
     "generate_voc",
@@ -42,4 +49,6 @@ __all__ = [
     "render_frames",
     "render_video",
     "sample_video_spec",
+    "write_audioset",
+    "write_kinetics_sounds",
 ]

@@ -54,6 +54,25 @@ class WorldConfig:
     sun_per_class_extra: int = 10  # pool = train + test + extra images per class
     sun_n_partitions: int = 3
     sun_image_size: int = 128
+    # mini-ESC-50 (docs/world.md "Sound sets"): 5 folds x sources x takes per class
+    esc50_sources_per_fold: int = 1
+    esc50_takes: int = 2  # clips cut from one source recording (they share its fold)
+    esc50_duration_s: float = 5.0
+    esc50_rate: int = 44100
+    # mini-DCASE 2013 scenes: clips per world scene in each of dev and test
+    dcase_clips_per_class: int = 2
+    dcase_duration_s: float = 30.0
+    dcase_rate: int = 44100
+    dcase_events_per_min: float = 12.0  # sound events of the scene's sound makers
+    # AudioSet-style segment lists: fraction of the corpus's videos in eval_segments.csv
+    audioset_eval_fraction: float = 0.3
+    # Kinetics-Sounds-style labelled clips: fraction of the labelled clips in the val split
+    kinetics_val_fraction: float = 0.3
+    # localisation set (frames + 1 s audio + sounding-object points)
+    loc_n_frames: int = 60
+    loc_p_two_sources: float = 0.3  # frames with two visible sound makers, one of them silent
+    loc_p_offcentre: float = 0.7  # frames whose sounding object must not cover the centre
+    loc_image_size: int = 128
     # output
     jpeg_quality: int = 90
     n_workers: int = 2
@@ -66,7 +85,7 @@ class WorldConfig:
         _check(self.n_videos >= 0, "n_videos must be >= 0")
         _check(self.duration_s >= 1.0, "duration_s must be >= 1 s")
         _check(self.fps >= 1, "fps must be >= 1")
-        for name in ("width", "height", "voc_image_size", "sun_image_size"):
+        for name in ("width", "height", "voc_image_size", "sun_image_size", "loc_image_size"):
             value = getattr(self, name)
             _check(value >= 32 and value % 2 == 0, f"{name} must be even and >= 32, got {value}")
         _check(self.audio_rate >= 8000, "audio_rate must be >= 8000")
@@ -85,6 +104,27 @@ class WorldConfig:
         _check(self.sun_per_class_train >= 1, "sun_per_class_train must be >= 1")
         _check(self.sun_per_class_test >= 1, "sun_per_class_test must be >= 1")
         _check(self.sun_per_class_extra >= 0, "sun_per_class_extra must be >= 0")
+        for name in ("esc50_sources_per_fold", "esc50_takes", "dcase_clips_per_class"):
+            _check(getattr(self, name) >= 1, f"{name} must be >= 1")
+        _check(self.esc50_takes <= 26, "esc50_takes must be <= 26 (takes are named A..Z)")
+        _check(self.dcase_clips_per_class <= 99, "dcase_clips_per_class must be <= 99 (NN)")
+        for name in ("esc50_duration_s", "dcase_duration_s"):
+            _check(getattr(self, name) >= 1.0, f"{name} must be >= 1 s")
+        for name in ("esc50_rate", "dcase_rate"):
+            _check(
+                getattr(self, name) >= 16000,
+                f"{name} must be >= 16000 (the generators reach 8 kHz)",
+            )
+        _check(self.dcase_events_per_min >= 0, "dcase_events_per_min must be >= 0")
+        _check(self.loc_n_frames >= 1, "loc_n_frames must be >= 1")
+        for name in (
+            "audioset_eval_fraction",
+            "kinetics_val_fraction",
+            "loc_p_two_sources",
+            "loc_p_offcentre",
+        ):
+            value = getattr(self, name)
+            _check(0.0 <= value <= 1.0, f"{name} must be a fraction, got {value}")
         _check(1 <= self.jpeg_quality <= 100, "jpeg_quality must be in [1, 100]")
         _check(self.n_workers >= 1, "n_workers must be >= 1")
         for name in ("look_gain", "look_contrast", "look_saturation"):
