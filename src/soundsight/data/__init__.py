@@ -2,33 +2,30 @@
 audio tracks (``read_clip`` cuts any clip from them), and readers of the real datasets (VOC2007,
 SUN397, ESC-50, DCASE 2013 scenes, AudioSet).
 
-The opt-in downloader (``ARCHIVES``, ``Archive``, ``fetch``) is imported on first use only.
+Every name is imported from its module on first use (PEP 562), so importing one reader does
+not import the others (PyAV, scipy, the opt-in downloader).
 """
 
+import importlib
 from typing import Any
 
-from soundsight.data.audioset import (
-    Ontology,
-    read_ontology,
-    read_segments,
-    segments_manifest,
-    write_manifest,
-)
-from soundsight.data.dcase2013 import read_dcase2013
-from soundsight.data.decode import REJECT_CODES, IngestParams, VideoRejectedError, decode_video
-from soundsight.data.esc50 import esc10_subset, fold_splits, read_esc50
-from soundsight.data.ingest import ShardResult, ingest_shard, load_shard_audio, merge_shards
-from soundsight.data.localisation import read_localisation
-from soundsight.data.manifest import (
-    count_videos,
-    list_videos,
-    n_shards,
-    select_shard,
-    shard_slices,
-)
-from soundsight.data.sun import SunSplit, is_jpeg, read_sun
-from soundsight.data.tracks import ShardTracks, read_clip, read_tracks_table
-from soundsight.data.voc import VocSplit, read_voc
+# Every public name and the module that defines it, imported on first use: a job that reads VOC
+# must not pay for PyAV, scipy and pandas readers it never calls (~2 s of start-up per job).
+_SOURCES = {
+    "audioset": ("Ontology", "read_ontology", "read_segments", "segments_manifest",
+                 "write_manifest"),
+    "dcase2013": ("read_dcase2013",),
+    "decode": ("REJECT_CODES", "IngestParams", "VideoRejectedError", "decode_video"),
+    "download": ("ARCHIVES", "Archive", "fetch"),
+    "esc50": ("esc10_subset", "fold_splits", "read_esc50"),
+    "ingest": ("ShardResult", "ingest_shard", "load_shard_audio", "merge_shards"),
+    "localisation": ("read_localisation",),
+    "manifest": ("count_videos", "list_videos", "n_shards", "select_shard", "shard_slices"),
+    "sun": ("SunSplit", "is_jpeg", "read_sun"),
+    "tracks": ("ShardTracks", "read_clip", "read_tracks_table"),
+    "voc": ("VocSplit", "read_voc"),
+}  # fmt: skip
+_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 
 __all__ = [
     "ARCHIVES",
@@ -68,12 +65,14 @@ __all__ = [
 ]
 
 
-_LAZY = {"ARCHIVES", "Archive", "fetch"}  # soundsight.data.download (urllib, tarfile, zipfile)
-
-
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from soundsight.data import download
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
 
-        return getattr(download, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
