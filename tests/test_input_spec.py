@@ -101,3 +101,26 @@ def test_a_bare_input_size_means_the_default_spec(uniform_png, tmp_path):
     assert torch.equal(probe_transform(48, 54)(image), probe_transform(ImageSpec(48, 54))(image))
     view = views.view_image(path, 48)[None]
     assert np.array_equal(views.normalise(view), views.normalise(view, spec))
+
+
+@pytest.mark.parametrize(
+    ("size", "input_size", "resize_size"),
+    [((50, 70), 48, 54), ((31, 17), 16, 21), ((128, 128), 112, 128)],
+)
+def test_probe_transform_is_torchvisions_compose_bit_for_bit(
+    tmp_path, size, input_size, resize_size
+):
+    from torchvision import transforms  # the reference the probe transform replaces
+
+    rng = np.random.default_rng(size[0])
+    image = Image.fromarray(rng.integers(0, 256, (*size, 3), dtype=np.uint8))
+    spec = ImageSpec(input_size, resize_size, mean=(0.4, 0.5, 0.6), std=(0.2, 0.25, 0.3))
+    reference = transforms.Compose(
+        [
+            transforms.Resize((spec.resize_size, spec.resize_size)),
+            transforms.CenterCrop(spec.input_size),
+            transforms.ToTensor(),
+            transforms.Normalize(spec.mean, spec.std),
+        ]
+    )
+    assert torch.equal(probe_transform(spec)(image), reference(image))

@@ -18,7 +18,6 @@ import torch
 from PIL import Image, UnidentifiedImageError
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
-from torchvision import transforms
 from tqdm.auto import tqdm
 
 from soundsight.models.input_spec import ImageSpec, image_spec
@@ -26,23 +25,40 @@ from soundsight.models.input_spec import ImageSpec, image_spec
 log = logging.getLogger(__name__)
 
 
-def probe_transform(
-    input_size: int | ImageSpec, resize_size: int | None = None
-) -> transforms.Compose:
+class ProbeTransform:
+    """Square resize, centre crop and normalisation: PIL image -> (3, S, S) float32 tensor.
+
+    torchvision's ``Compose([Resize((R, R)), CenterCrop(S), ToTensor(), Normalize(mean, std)])``
+    on PIL images, op for op (PIL bilinear resize, its rounded crop box, /255, subtract then
+    divide) and bit for bit (tests/test_input_spec.py checks it against torchvision): importing
+    torchvision costs ~3 s of every probe job's start-up (its ops import torch._dynamo).
+    """
+
+    def __init__(self, spec: ImageSpec) -> None:
+        self.spec = spec
+        self.mean = torch.as_tensor(spec.mean, dtype=torch.float32)[:, None, None]  # (3, 1, 1)
+        self.std = torch.as_tensor(spec.std, dtype=torch.float32)[:, None, None]
+
+    def __call__(self, image: Image.Image) -> torch.Tensor:
+        r, s = self.spec.resize_size, self.spec.input_size
+        image = image.resize((r, r), Image.Resampling.BILINEAR)
+        top = left = int(round((r - s) / 2.0))
+        image = image.crop((left, top, left + s, top + s))
+        x = torch.from_numpy(np.array(image, dtype=np.uint8, copy=True))  # (S, S, 3)
+        x = x.permute(2, 0, 1).contiguous().to(torch.float32).div(255)  # (3, S, S) in [0, 1]
+        return x.sub_(self.mean).div_(self.std)
+
+    def __repr__(self) -> str:
+        return f"ProbeTransform({self.spec})"
+
+
+def probe_transform(input_size: int | ImageSpec, resize_size: int | None = None) -> ProbeTransform:
     """Square resize, centre crop and normalisation: PIL image -> (3, S, S) tensor.
 
     ``input_size`` is the crop side or a model's ``input_spec`` (its resize side and statistics
     are used; a bare int: ImageNet statistics); ``resize_size`` overrides the resize side.
     """
-    spec = image_spec(input_size, resize_size)  # ValueError unless 1 <= input <= resize side
-    return transforms.Compose(
-        [
-            transforms.Resize((spec.resize_size, spec.resize_size)),
-            transforms.CenterCrop(spec.input_size),
-            transforms.ToTensor(),
-            transforms.Normalize(spec.mean, spec.std),
-        ]
-    )
+    return ProbeTransform(image_spec(input_size, resize_size))  # ValueError unless 1 <= S <= R
 
 
 def load_image(path: str | Path) -> Image.Image:
@@ -106,7 +122,7 @@ def extract_features(
 class _ImageList(Dataset):
     """Image paths -> transformed (3, S, S) tensors."""
 
-    def __init__(self, paths: Sequence[str | Path], transform: transforms.Compose) -> None:
+    def __init__(self, paths: Sequence[str | Path], transform: ProbeTransform) -> None:
         self.paths = list(paths)
         self.transform = transform
 
