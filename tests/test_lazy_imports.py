@@ -21,3 +21,9 @@ def test_one_data_reader_does_not_import_the_others() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_label_building_does_not_import_torch() -> None:
+    code = "import sys, soundsight.labels.build; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

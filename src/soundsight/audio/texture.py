@@ -29,6 +29,14 @@ import scipy.fft
 import torch
 
 from soundsight.audio.bandfft import BandSplit, band_signal, choose_splits, low_bins
+from soundsight.audio.layout import (  # noqa: F401  the 502-d layout, re-exported (torch-free there)
+    N_FEATURES,
+    SCALE_KINDS,
+    SCALE_MODES,
+    TEXTURE_GROUPS,
+    scale_factors,
+    scale_groups,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,30 +55,11 @@ MOD_Q = 1.0
 CORR_OFFSETS = (1, 2, 3, 5)
 EPS = 2.0**-23  # float32 machine epsilon, as in the oracle
 MIN_DURATION_S = 1.0
-N_FEATURES = 502
 MAX_BLOCKS = 32  # pruned path only while a band spans <= 32 rows of its split
 ENVELOPE_METHODS = ("auto", "pruned", "dense")
 CPU_PRUNED_BATCH = 2  # clips per pass of the pruned band loop on CPU (cache-sized buffers)
 CPU_CHUNK_BYTES = 16 * 2**20  # complex working buffer per chunk on CPU (cache-friendly)
 GPU_CHUNK_BYTES = 512 * 2**20  # ... and on CUDA
-
-# Index slices of the 502-d vector (README section 3).
-TEXTURE_GROUPS: dict[str, slice] = {
-    "mean": slice(0, 32),
-    "sdmean": slice(32, 64),
-    "corr": slice(64, 181),
-    "modpow": slice(181, 501),
-    "loud": slice(501, 502),
-}
-
-# "Kinds" of feature for the paper's per-group rescaling (marginal moments = mean + sd/mean).
-SCALE_KINDS: dict[str, slice] = {
-    "moments": slice(0, 64),
-    "corr": slice(64, 181),
-    "modpow": slice(181, 501),
-    "loud": slice(501, 502),
-}
-SCALE_MODES = ("none", "inverse_dim", "inverse_sqrt_dim")
 
 
 # ----------------------------------------------------------------------------- filterbanks
@@ -559,40 +548,3 @@ def texture_and_spectrum(
 
 
 # ----------------------------------------------------------------------------- rescaling
-def scale_factors(mode: str) -> np.ndarray:
-    """Per-element factors (502,) of :func:`scale_groups` for ``mode``."""
-    if mode not in SCALE_MODES:
-        raise ValueError(f"unknown scaling mode {mode!r}; valid modes: {', '.join(SCALE_MODES)}")
-    factors = np.ones(N_FEATURES)
-    for sl in SCALE_KINDS.values():
-        d = sl.stop - sl.start
-        if mode == "inverse_dim":
-            factors[sl] = 1.0 / d
-        elif mode == "inverse_sqrt_dim":
-            factors[sl] = 1.0 / math.sqrt(d)
-    return factors
-
-
-def scale_groups(
-    x: np.ndarray | torch.Tensor, mode: str = "inverse_dim"
-) -> np.ndarray | torch.Tensor:
-    """Rescale each kind of texture feature, as in Owens et al. 2018 section 3.1.
-
-    The paper says "we rescale each kind of texture feature (i.e. marginal moments,
-    correlations, modulation power, energy) inversely with the number of dimensions"; no public
-    code pins down the exact rule. Kinds: marginal moments (mean + sd/mean, 64 dims),
-    correlations (117), modulation power (320), energy/loudness (1). Modes:
-
-    * ``"none"``: unchanged.
-    * ``"inverse_dim"`` (default, the literal reading): each kind multiplied by 1/d.
-    * ``"inverse_sqrt_dim"``: each kind multiplied by 1/sqrt(d), so each kind contributes about
-      equally to squared Euclidean distances (e.g. in k-means).
-
-    ``x`` is ``(..., 502)``; the result has the same type, shape and dtype.
-    """
-    factors = scale_factors(mode)
-    if x.shape[-1] != N_FEATURES:
-        raise ValueError(f"last dimension must be {N_FEATURES}, got shape {tuple(x.shape)}")
-    if isinstance(x, torch.Tensor):
-        return x * torch.as_tensor(factors, dtype=x.dtype, device=x.device)
-    return (np.asarray(x) * factors).astype(np.asarray(x).dtype, copy=False)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from soundsight.audio.texture import scale_groups
+from soundsight.audio.layout import scale_groups
 from soundsight.labels.clusters import ClusterModel, cluster_labels, fit_clusters
 from soundsight.labels.codes import CodeModel, fit_codes
 
