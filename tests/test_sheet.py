@@ -211,8 +211,15 @@ def test_optional_training_columns_override_the_pretext_config(tmp_path):
     path = tmp_path / "m.tsv"
     header = [*COLUMNS, *OPTIONAL_COLUMNS]
     rows = [
-        {**BASE, "name": "plain", "input_size": "", "batch_size": "", "lr": ""},
-        {**BASE, "name": "big", "input_size": "$student.size", "batch_size": "16", "lr": "1e-3"},
+        {**BASE, "name": "plain", "input_size": "", "batch_size": "", "lr": "", "pairs": ""},
+        {
+            **BASE,
+            "name": "big",
+            "input_size": "$student.size",
+            "batch_size": "16",
+            "lr": "1e-3",
+            "pairs": "",
+        },
     ]
     lines = ["\t".join(header), *("\t".join(r[c] for c in header) for r in rows)]
     path.write_text("\n".join(lines) + "\n")

@@ -177,6 +177,38 @@ def test_dry_run_plans_the_student_reproduction(tmp_path, preset):
         assert jobs[rule] == 1, rule  # fmt: skip
 
 
+AVC_MODELS = ("l3", "l3_naive", "ave", "ave_naive")
+AVC_TARGETS = (
+    "tables/l3net/table1.md",
+    "audit/l3net.md",
+    "tables/objects_sound/avc.md",
+    "audit/objects_sound.md",
+)
+
+
+@pytest.mark.parametrize("preset", [None, "presets/smoke.yaml"])
+def test_dry_run_plans_the_avc_papers_only_when_avc_is_enabled(tmp_path, preset):
+    """`avc.enabled` (off in config.yaml, on in the smoke preset) brings the four
+    correspondence models, their per-pair results and the L3-Net / Objects that Sound tables
+    and audits into the default target; off, none of them is planned."""
+    args = ["--configfile", preset] if preset else []
+    out = snakemake("-n", *args, "--config", f"results={tmp_path}")
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    jobs = job_counts(text)
+    for target in AVC_TARGETS:
+        assert (f"{tmp_path}/{target}" in text) == bool(preset), target
+    if not preset:
+        assert "avc_pairs" not in jobs and "audit_l3net" not in jobs
+        return
+    for model in AVC_MODELS:
+        assert f"{tmp_path}/models/{model}/avc.npz" in text, model
+    assert f"{tmp_path}/corpora/videos/ingest/tracks.csv" in text
+    assert jobs["avc_pairs"] == len(AVC_MODELS)
+    for rule in ("l3net_table1", "audit_l3net", "objects_sound_avc", "audit_objects_sound"):
+        assert jobs[rule] == 1, rule
+
+
 def test_student_k_outside_the_sweep_fails_naming_the_key(tmp_path):
     (tmp_path / "k7.yaml").write_text(yaml.safe_dump({"student": {"k": 7}}))
     out = snakemake(
@@ -309,9 +341,10 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert set(audit["verdict"]) <= {"holds", "fails", "inconclusive", "no power"}  # all ran
     assert {"mfcc_beats_texture", "alexnet_beats_resnet18"} <= set(audit["name"])
     assert set(audit["dataset"]) == {"voc_finetune"}
+    _check_avc_papers(res)
     # the overview across papers: one row per paper, the same counts as each paper's audit
     index = pd.read_csv(res / "audit/index.csv").set_index("paper")
-    assert list(index.index) == ["owens2018", "student"]
+    assert list(index.index) == ["owens2018", "student", "l3net", "objects_sound"]
     for paper in index.index:
         rows = pd.read_csv(res / f"audit/{paper}.csv")
         claims = rows[rows["role"] == "claim"] if "role" in rows else rows  # power checks apart
@@ -319,6 +352,37 @@ def test_smoke_dag_end_to_end(tmp_path):
         assert index.loc[paper, "claims"] == len(claims), paper
     overview = (res / "audit/index.md").read_text()
     assert f"{SMOKE['world']['n_videos']} videos" in overview and "(student.md)" in overview
+
+
+def _check_avc_papers(res: Path) -> None:
+    """L3-Net Table 1 and Objects that Sound's AVC table (issue 12) with their audits."""
+    l3 = pd.read_csv(res / "tables/l3net/table1.csv")
+    ours = l3[l3["model"] == "l3"].set_index("column")
+    assert 0 <= ours.loc["Flickr-SoundNet", "replicated"] <= 100
+    assert ours.loc["Flickr-SoundNet", "published"] == 78  # read from published_csv
+    assert set(l3.loc[l3["source"] == "published only", "row"]) == {
+        "Supervised direct", "Supervised pretraining",
+    }  # fmt: skip
+    ots = pd.read_csv(res / "tables/objects_sound/avc.csv")
+    assert set(ots.dropna(subset=["replicated"])["model"]) == set(AVC_MODELS)
+    assert ots["replicated"].dropna().between(0, 100).all()
+    assert set(ots.loc[ots["source"] == "published only", "row"]) == {"AVE+MF", "AVE+OF"}
+    for model in AVC_MODELS:
+        with np.load(res / f"models/{model}/avc.npz") as z:
+            assert len(z["pair_ids"]) == len(z["correct"]) > 0 and z["label"].mean() == 0.5
+    for paper, claims in (
+        ("l3net", {"l3_avc_above_chance"}),
+        ("objects_sound", {
+            "ave_avc_above_chance", "l3_avc_above_chance", "ave_beats_l3_avc",
+            "naive_beats_prevention_ave", "naive_beats_prevention_l3",
+        }),
+    ):  # fmt: skip
+        audit = pd.read_csv(res / f"audit/{paper}.csv", keep_default_na=False)
+        _check_power(audit, {"generalises_l3", "loss_gap_l3"})
+        rows = audit[audit["role"] == "claim"]
+        assert set(rows["name"]) == claims, paper
+        assert set(rows["verdict"]) <= {"holds", "fails", "inconclusive", "no power"}
+        assert set(rows["dataset"]) == {"avc"}
 
 
 def _check_power(audit: pd.DataFrame, expected: set[str]) -> None:

@@ -17,6 +17,12 @@ Cell conventions (documented in the schema too):
 * The columns ``input_size``, ``batch_size`` and ``lr`` (:data:`OPTIONAL_COLUMNS`) may be left
   out of the header; a blank or absent cell keeps ``pretext.<key>`` too. They let a paper train
   at its own scale (e.g. AlexNet, which needs >= 63 px, with AdamW's learning rate).
+* The optional column ``pairs`` says how a ``correspondence`` model's audio-visual pairs are
+  drawn (:data:`PAIR_SAMPLERS`): ``aligned`` (the default when blank: *Objects that Sound*'s
+  shortcut prevention, every audio start on the frame grid) or ``naive`` (positives centred on
+  their frame, negatives anywhere: the sampler that lets a network cheat). Other tasks leave it
+  blank. A correspondence model leaves ``k`` blank: its architecture fixes its outputs (L3-Net and
+  AVE-Net: 2 logits; AVOL-Net: 1).
 * ``requires`` lists conditions, ``;``-separated: ``key.path`` (the config value is true) or
   ``key.path=value`` (it equals ``value``); a model whose conditions fail is not in this DAG.
 """
@@ -39,8 +45,12 @@ COLUMNS = (
     "schedule", "iterations", "requires", "description",
 )  # fmt: skip
 # Per-row overrides of the `pretext` training settings; the header may omit them (blank cells).
-OPTIONAL_COLUMNS = ("input_size", "batch_size", "lr")
-Task = Literal["cluster", "code", "init"]
+OPTIONAL_COLUMNS = ("input_size", "batch_size", "lr", "pairs")
+Task = Literal["cluster", "code", "correspondence", "init"]
+PairSampler = Literal["aligned", "naive"]
+# the `pairs` column's values -> shortcut prevention on (soundsight.train.pairs.PairConfig)
+PAIR_SAMPLERS: dict[str, bool] = {"aligned": True, "naive": False}
+DEFAULT_SAMPLER: PairSampler = "aligned"
 _REF = re.compile(r"^\$([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(?:\[(\d+)\])?$")
 
 
@@ -72,7 +82,8 @@ class ModelEntry:
     task: Task
     targets: str  # label table name (e.g. clusters_k30) or, for task `init`, the init method
     k: int | None
-    n_classes: int | None  # output size for cluster and init tasks; None for codes
+    n_classes: int | None  # output size for cluster and init tasks; None for codes and
+    # correspondence (the architecture's own outputs)
     optimizer: str | None  # None: pretext.optimizer (the default: SGD)
     schedule: str | None  # None: pretext.schedule (the default: step decay)
     iterations: int | None  # None: pretext.iterations
@@ -82,6 +93,7 @@ class ModelEntry:
     input_size: int | None = None  # None: pretext.input_size
     batch_size: int | None = None  # None: pretext.batch_size
     lr: float | None = None  # None: pretext.lr
+    pairs: PairSampler | None = None  # correspondence only: how pairs are drawn (PAIR_SAMPLERS)
 
 
 def read_model_sheet(
@@ -183,6 +195,11 @@ def _check_k(row: SheetRow) -> None:
         raise SheetError(f"{row.where('k')}: an init model needs k (its number of outputs)")
     if cells["task"] == "code" and cells["k"] and "{k}" not in cells["targets"]:
         raise SheetError(f"{row.where('k')}: a code model uses k only through `{{k}}` in targets")
+    if cells["task"] == "correspondence" and cells["k"]:
+        raise SheetError(
+            f"{row.where('k')}: a correspondence model's outputs are its architecture's; leave k "
+            "blank"
+        )
 
 
 def config_value(config: Mapping[str, Any], ref: str) -> Any:
@@ -274,7 +291,7 @@ def _ks(row: SheetRow, config: Mapping[str, Any]) -> list[int | None]:
 
 def _n_classes(row: SheetRow, k: int | None, fixed_classes: Mapping[str, int]) -> int | None:
     task, targets = row.cells["task"], row.cells["targets"]
-    if task == "code":
+    if task in ("code", "correspondence"):
         return None
     if k is not None:
         return k
@@ -287,6 +304,20 @@ def _n_classes(row: SheetRow, k: int | None, fixed_classes: Mapping[str, int]) -
 
 def _optional(value: str) -> str | None:
     return value or None
+
+
+def _sampler(row: SheetRow) -> PairSampler | None:
+    """The pair sampler of a correspondence row (blank: :data:`DEFAULT_SAMPLER`); None else."""
+    value = row.cells["pairs"]
+    if row.cells["task"] != "correspondence":
+        if value:
+            raise SheetError(f"{row.where('pairs')}: only correspondence models draw pairs")
+        return None
+    if value and value not in PAIR_SAMPLERS:
+        raise SheetError(
+            f"{row.where('pairs')}: {value!r} is not a pair sampler ({', '.join(PAIR_SAMPLERS)})"
+        )
+    return value or DEFAULT_SAMPLER  # type: ignore[return-value]  # checked just above
 
 
 def resolve_models(
@@ -347,6 +378,7 @@ def _entry(
         requires=requires,
         enabled=enabled,
         description=cells["description"],
+        pairs=_sampler(row),
     )
 
 

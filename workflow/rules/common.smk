@@ -163,7 +163,7 @@ def sheet_models(task=None):
 
 
 def pretext_models():
-    """Every trained model of this DAG (the sheet's cluster and code rows)."""
+    """Every trained model of this DAG (the sheet's cluster, code and correspondence rows)."""
     return [n for n in sheet_models() if MODELS[n].task != "init"]
 
 
@@ -178,6 +178,11 @@ def heldout_files(models, name="heldout.npz"):
     return [f"{R}/models/{m}/{name}" for m in models]
 
 
+def avc_models():
+    """The correspondence models of this DAG (L3-Net, AVE-Net; `avc.enabled`)."""
+    return sheet_models("correspondence")
+
+
 def init_models():
     """The initialised, untrained baselines (the sheet's init rows: random, k-means)."""
     return sheet_models("init")
@@ -185,9 +190,10 @@ def init_models():
 
 def train_task(name):
     """What train_pretext.py needs of model ``name``: label table, task, output size and the
-    overrides of the `pretext` config (None: keep the config's value)."""
+    overrides of the `pretext` config (None: keep the config's value); a correspondence model
+    also gets the `avc` section's settings and how its pairs are drawn (avc_task)."""
     m = MODELS[name]
-    return {
+    task = {
         "labels": f"{corpus_dir(m.corpus)}/labels/{m.targets}.csv",
         "kind": m.task,
         "n_classes": m.n_classes,
@@ -199,6 +205,21 @@ def train_task(name):
         "batch_size": m.batch_size,
         "lr": m.lr,
         "corpus": corpus_dir(m.corpus),
+    }
+    return task | avc_task(m) if m.task == "correspondence" else task
+
+
+def avc_task(m):
+    """A correspondence model's `avc` settings over `pretext` and its pairs: the sheet's
+    sampler, `avc.pairs` and the world's frame rate when the corpus is rendered."""
+    from soundsight.train.avc import avc_overrides
+
+    c = CORPORA[m.corpus]
+    return {
+        "settings": avc_overrides(config["avc"]),
+        "pairs": config["avc"]["pairs"],
+        "sampler": m.pairs,
+        "world_fps": c.world["fps"] if c.is_world else None,
     }
 
 
@@ -225,11 +246,14 @@ def feature_shards(corpus):
 
 def task_frames(wildcards):
     """Frame index and shards the pretext model ``wildcards.model`` trains on."""
-    corpus = MODELS[wildcards.model].corpus
-    return {
-        "index": f"{corpus_dir(corpus)}/ingest/index.csv",
-        "shards": shard_dirs(corpus),
+    m = MODELS[wildcards.model]
+    frames = {
+        "index": f"{corpus_dir(m.corpus)}/ingest/index.csv",
+        "shards": shard_dirs(m.corpus),
     }
+    if m.task == "correspondence":  # whole tracks: tracks.csv, each shard's tracks.npy
+        frames["tracks"] = f"{corpus_dir(m.corpus)}/ingest/tracks.csv"
+    return frames
 
 
 def init_frames(wildcards):

@@ -47,3 +47,19 @@ rule init_baseline:
         num_outputs=lambda w: MODELS[w.model].n_classes,
     script:
         "../scripts/init_baseline.py"
+
+
+rule avc_pairs:
+    input:
+        heldout=f"{R}/models/{{model}}/heldout.npz",
+        split=lambda w: train_task(w.model)["labels"],
+    output:
+        pairs=f"{R}/models/{{model}}/avc.npz",
+    log:
+        f"{LOGS}/models/{{model}}.avc.log",
+    wildcard_constraints:
+        model=one_of(avc_models()),
+    conda:
+        "../../envs/soundsight.yaml"
+    script:
+        "../scripts/avc_pairs.py"

@@ -74,8 +74,10 @@ def data_parallel_size(device: str, gpus: int) -> int:
     return max(1, min(gpus, visible))
 
 
-# The workflow's architecture settings; each goes to the models whose constructor takes it.
-ARCHITECTURE_OPTIONS = ("width", "input_size")
+# The workflow's architecture settings; each goes to the models whose constructor takes it
+# (``audio_rate`` / ``n_fft``: the correspondence networks' spectrogram front end; the `pretext`
+# section has neither, so they reach only the models trained under the `avc` section).
+ARCHITECTURE_OPTIONS = ("width", "input_size", "audio_rate", "n_fft")
 
 
 def model_kwargs(pretext: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,53 @@
+# L3-Net: Table 1 (AVC accuracy) and the claims audit, from the correspondence models' held-out
+# pairs. Which models: l3net_common.smk; the models: config/models.tsv (paper `l3net`).
+
+
+rule l3net_table1:
+    input:
+        metrics=avc_files(l3net_models(), "metrics.json"),
+    output:
+        csv=f"{R}/tables/l3net/table1.csv",
+        md=report(
+            f"{R}/tables/l3net/table1.md",
+            caption="../report/l3net/table1.rst",
+            category="L3-Net",
+            labels={"table": "Table 1"},
+        ),
+        provenance=f"{R}/tables/l3net/table1.provenance.json",
+    log:
+        f"{LOGS}/tables/l3net_table1.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=l3net_models(),
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/l3net_table1.py"
+
+
+rule audit_l3net:
+    input:
+        pairs=avc_files(l3net_models(), "avc.npz"),
+        heldout=avc_files(l3net_models(), "heldout.npz"),
+        metrics=avc_files(l3net_models(), "metrics.json"),
+    output:
+        csv=f"{R}/audit/l3net.csv",
+        md=report(
+            f"{R}/audit/l3net.md",
+            caption="../report/l3net/audit.rst",
+            category="L3-Net",
+            labels={"table": "Claims audit"},
+        ),
+        provenance=f"{R}/audit/l3net.provenance.json",
+    log:
+        f"{LOGS}/audit/l3net.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        models=l3net_models(),
+        n_boot=config["audit"]["bootstrap"],
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/audit_l3net.py"
