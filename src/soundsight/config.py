@@ -207,3 +207,15 @@ def check_sources(cfg: Mapping[str, Any]) -> None:
             raise ConfigError(
                 f"config key `sources.{key}`: {missing[0]} does not exist; expected {layout}"
             )
+
+
+# `avc` keys that override `pretext` for a correspondence model (besides the sheet's own cells);
+# here, torch-free, because the DAG build reads them (workflow/rules/common.smk, avc_task)
+AVC_OVERRIDE_KEYS = ("width", "input_size", "audio_rate", "n_fft", "iterations", "batch_size",
+                     "lr", "weight_decay", "lr_steps")  # fmt: skip
+
+
+def avc_overrides(avc: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``avc`` section's training settings (:data:`AVC_OVERRIDE_KEYS` it holds) over
+    ``pretext``."""
+    return {k: avc[k] for k in AVC_OVERRIDE_KEYS if k in avc}

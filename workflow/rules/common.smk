@@ -212,7 +212,7 @@ def train_task(name):
 def avc_task(m):
     """A correspondence model's `avc` settings over `pretext` and its pairs: the sheet's
     sampler, `avc.pairs` and the world's frame rate when the corpus is rendered."""
-    from soundsight.train.avc import avc_overrides
+    from soundsight.config import avc_overrides  # torch-free, like the whole DAG build
 
     c = CORPORA[m.corpus]
     return {

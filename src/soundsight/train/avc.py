@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from soundsight.config import AVC_OVERRIDE_KEYS as OVERRIDE_KEYS  # noqa: F401  re-exported
+from soundsight.config import avc_overrides  # noqa: F401  re-exported (torch-free there)
 from soundsight.train.pairs import PairConfig
 
 SAMPLERS = {"aligned": True, "naive": False}  # the sheet's `pairs` -> shortcut prevention
-# `avc` keys that override `pretext` for a correspondence model (besides the sheet's own cells)
-OVERRIDE_KEYS = ("width", "input_size", "audio_rate", "n_fft", "iterations", "batch_size", "lr",
-                 "weight_decay", "lr_steps")  # fmt: skip
 POSITIVE, NEGATIVE = "pos", "neg"
 
 
@@ -49,12 +48,6 @@ def pair_config(pairs: Mapping[str, Any], sampler: str, world_fps: float | None)
         max_misalign_s=float(pairs.get("max_misalign_s", PairConfig.max_misalign_s)),
         gain=float(pairs.get("gain", PairConfig.gain)),
     )
-
-
-def avc_overrides(avc: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``avc`` section's training settings (:data:`OVERRIDE_KEYS` it holds) over
-    ``pretext``."""
-    return {k: avc[k] for k in OVERRIDE_KEYS if k in avc}
 
 
 def heldout_pair_ids(split_csv: str | Path) -> np.ndarray:
