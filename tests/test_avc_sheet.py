@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from soundsight.config import load_schema, validate_config
+from soundsight.config import avc_overrides, load_schema, validate_config
 from soundsight.sheet import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -20,7 +20,6 @@ from soundsight.sheet import (
     resolve_models,
 )
 from soundsight.train.avc import (
-    avc_overrides,
     avc_pairs,
     heldout_pair_ids,
     pair_config,

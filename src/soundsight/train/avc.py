@@ -3,8 +3,8 @@
 - :func:`pair_config`: the :class:`~soundsight.train.pairs.PairConfig` of one model from the
   config's ``avc.pairs`` section and the model sheet's ``pairs`` column (``aligned``: shortcut
   prevention on; ``naive``: off);
-- :func:`avc_overrides`: the ``avc`` section's settings that replace ``pretext``'s for a
-  correspondence model (architecture options and optimiser settings);
+- (the ``avc`` settings that replace ``pretext``'s are :func:`soundsight.config.avc_overrides`,
+  torch-free because the DAG build reads them);
 - :func:`avc_pairs` / :func:`write_avc_pairs`: a trained model's ``heldout.npz`` (per held-out
   pair, in the held-out set's order) as the ``avc.npz`` the ``avc_accuracy`` audit metric reads
   (``pair_ids`` ``<frame_id>:pos`` / ``<frame_id>:neg``, ``correct``, ``label``).
@@ -19,8 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from soundsight.config import AVC_OVERRIDE_KEYS as OVERRIDE_KEYS  # noqa: F401  re-exported
-from soundsight.config import avc_overrides  # noqa: F401  re-exported (torch-free there)
 from soundsight.train.pairs import PairConfig
 
 SAMPLERS = {"aligned": True, "naive": False}  # the sheet's `pairs` -> shortcut prevention

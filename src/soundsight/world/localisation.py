@@ -30,6 +30,7 @@ import pandas as pd
 from PIL import Image
 from scipy import ndimage
 
+from soundsight.data.localisation import OBJECT_COLUMNS  # the layout the reader reads
 from soundsight.world.categories import get_category
 from soundsight.world.compose import make_rng
 from soundsight.world.config import WorldConfig
@@ -50,18 +51,6 @@ FRAME_COLUMNS = (
     "scene",
     "kind",
     "offcentre",
-)
-OBJECT_COLUMNS = (
-    "image_id",
-    "instance_id",
-    "category",
-    "sounding",
-    "x0",
-    "y0",
-    "x1",
-    "y1",
-    "px",
-    "py",
 )
 
 
