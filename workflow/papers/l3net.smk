@@ -2,6 +2,12 @@
 # pairs. Which models: l3net_common.smk; the models: config/models.tsv (paper `l3net`).
 
 
+# Tables and figures made from small summaries run on the submitting host under a cluster
+# executor (seconds at any scale; a cluster job would spend longer queueing and starting).
+localrules:
+    l3net_table1,
+
+
 rule l3net_table1:
     input:
         metrics=avc_files(l3net_models(), "metrics.json"),

@@ -2,6 +2,12 @@
 # audit. Which models: objects_sound_common.smk; the models: config/models.tsv.
 
 
+# Tables and figures made from small summaries run on the submitting host under a cluster
+# executor (seconds at any scale; a cluster job would spend longer queueing and starting).
+localrules:
+    objects_sound_avc,
+
+
 rule objects_sound_avc:
     input:
         metrics=avc_files(objects_sound_models(), "metrics.json"),

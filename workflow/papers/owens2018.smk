@@ -2,6 +2,17 @@
 # models each shows is declared in owens2018_common.smk; what a model is, in config/models.tsv.
 
 
+# Tables and figures made from small summaries run on the submitting host under a cluster
+# executor (seconds at any scale; a cluster job would spend longer queueing and starting).
+localrules:
+    table1,
+    table2,
+    table3,
+    table4,
+    table5,
+    fig11_cluster_sweep,
+
+
 rule table2:
     input:
         voc=expand(f"{R}/probes/{{model}}/voc.json", model=table2_models()),

@@ -3,6 +3,15 @@
 # shows: student_common.smk; the models: config/models.tsv (paper `student`).
 
 
+# Tables and figures made from small summaries run on the submitting host under a cluster
+# executor (seconds at any scale; a cluster job would spend longer queueing and starting).
+localrules:
+    student_table1,
+    student_table2,
+    student_fig3,
+    student_fig4,
+
+
 rule student_table1:
     input:
         runs=finetune_runs(student_table1_models(), ("head", "all")),

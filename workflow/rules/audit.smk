@@ -2,6 +2,12 @@
 # declared in its PAPER_TARGETS) counted into results/audit/index.{md,csv}, the report's entry.
 
 
+# Tables and figures made from small summaries run on the submitting host under a cluster
+# executor (seconds at any scale; a cluster job would spend longer queueing and starting).
+localrules:
+    audit_index,
+
+
 rule audit_index:
     input:
         csv=expand(f"{R}/audit/{{paper}}.csv", paper=audit_papers()),
