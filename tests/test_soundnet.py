@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -173,3 +174,53 @@ def test_metrics_mean_kl_and_agreement_per_head():
     assert items["score"].tolist() == [1.0, 0.0] and items["baseline"].tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="distribution"):
         task.check_targets({"object": targets["object"].numpy() * 2}, "train")
+
+
+# --- training a SoundNet on teacher posteriors through the loop ---------------------------
+
+
+class _Posteriors(torch.utils.data.Dataset):
+    """Random waveforms with teacher posteriors per head (N, K, 2): the object teacher's top
+    class follows the clip's loudness, so the student has something to learn."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        gen = torch.Generator().manual_seed(seed)
+        gain = torch.rand(n, generator=gen) * 255.0 + 1.0
+        self.waves = torch.randn(n, 1, 4000, generator=gen).clamp(-1, 1) * gain[:, None, None]
+        loud = (gain > 128).long()
+        obj = torch.nn.functional.one_hot(loud, 3).float() * 0.8 + 0.2 / 3  # (n, 3)
+        scene = torch.softmax(torch.randn(n, 2, generator=gen), 1)  # (n, 2)
+        self.targets = {
+            "object": obj[:, :, None].expand(n, 3, 2).numpy().copy(),
+            "scene": scene[:, :, None].expand(n, 2, 2).numpy().copy(),
+        }
+
+    def __len__(self) -> int:
+        return len(self.waves)
+
+    def __getitem__(self, key):  # training: an (index, epoch, seed) key; evaluation: an index
+        i = key[0] if isinstance(key, tuple) else key
+        return self.waves[i], {h: torch.from_numpy(t[i]) for h, t in self.targets.items()}
+
+
+def test_soundnet_trains_on_teacher_posteriors_through_the_loop(tmp_path):
+    import json
+
+    from soundsight.train import TrainConfig
+    from soundsight.train.loop import train
+
+    torch.manual_seed(0)
+    model = SoundNet5(**TINY)
+    cfg = TrainConfig(
+        iterations=3, batch_size=4, lr=1e-3, optimizer="adamw", checkpoint_every=0,
+        eval_every=0, log_every=1, device="cpu", num_threads=1, model="soundnet5",
+    )  # fmt: skip
+    metrics = train(model, _Posteriors(8, 0), _Posteriors(4, 1), "distillation", cfg, tmp_path)
+    val = metrics["val"]
+    assert metrics["task"] == "distillation" and val["n"] == 4
+    assert val["n_outputs"] == {"object": 3, "scene": 2}
+    assert val["loss"] == pytest.approx(val["kl_object"] + val["kl_scene"], rel=1e-5)
+    assert 0.0 <= val["agreement"] <= 1.0 and np.isfinite(metrics["final_train_loss"])
+    assert json.loads((tmp_path / "metrics.json").read_text())["val"] == val
+    heldout = np.load(tmp_path / "heldout.npz")
+    assert heldout["score"].shape == (4,)
