@@ -72,14 +72,14 @@ def test_width_scales_channels():
 @pytest.mark.parametrize("net", [SoundNet8, SoundNet5])
 def test_short_clip_is_tiled_circularly_not_a_crash(net):
     model = net(**TINY).eval()
-    clip = torch.randn(2, 1, 1000, generator=torch.Generator().manual_seed(0))
+    clip = torch.randn(1, 1, 1000, generator=torch.Generator().manual_seed(0))
     tiled = tile_to_length(clip, model.min_samples())
-    assert tiled.shape == (2, 1, model.min_samples())
+    assert tiled.shape == (1, 1, model.min_samples())
     torch.testing.assert_close(tiled[..., 1000:2000], clip)  # a circular repeat
     with torch.no_grad():
         out = model(clip)
         same = model(tiled)
-    assert out["object"].shape == (2, 3, 1) and out["scene"].shape == (2, 2, 1)
+    assert out["object"].shape == (1, 3, 1) and out["scene"].shape == (1, 2, 1)
     for h in ("object", "scene"):
         torch.testing.assert_close(out[h], same[h])
     assert tile_to_length(tiled, 10) is tiled  # long enough: untouched
@@ -176,51 +176,43 @@ def test_metrics_mean_kl_and_agreement_per_head():
         task.check_targets({"object": targets["object"].numpy() * 2}, "train")
 
 
-# --- training a SoundNet on teacher posteriors through the loop ---------------------------
+# --- the teacher cache and its crops ---------------------------------------------------------
 
 
-class _Posteriors(torch.utils.data.Dataset):
-    """Random waveforms with teacher posteriors per head (N, K, 2): the object teacher's top
-    class follows the clip's loudness, so the student has something to learn."""
+def test_teacher_cache_crops_and_training_from_a_corpus(tmp_path):
+    import pandas as pd
+    from teacher_corpus import RATE, STEP_S, write_teacher_corpus
 
-    def __init__(self, n: int, seed: int) -> None:
-        gen = torch.Generator().manual_seed(seed)
-        gain = torch.rand(n, generator=gen) * 255.0 + 1.0
-        self.waves = torch.randn(n, 1, 4000, generator=gen).clamp(-1, 1) * gain[:, None, None]
-        loud = (gain > 128).long()
-        obj = torch.nn.functional.one_hot(loud, 3).float() * 0.8 + 0.2 / 3  # (n, 3)
-        scene = torch.softmax(torch.randn(n, 2, generator=gen), 1)  # (n, 2)
-        self.targets = {
-            "object": obj[:, :, None].expand(n, 3, 2).numpy().copy(),
-            "scene": scene[:, :, None].expand(n, 2, 2).numpy().copy(),
-        }
-
-    def __len__(self) -> int:
-        return len(self.waves)
-
-    def __getitem__(self, key):  # training: an (index, epoch, seed) key; evaluation: an index
-        i = key[0] if isinstance(key, tuple) else key
-        return self.waves[i], {h: torch.from_numpy(t[i]) for h, t in self.targets.items()}
-
-
-def test_soundnet_trains_on_teacher_posteriors_through_the_loop(tmp_path):
-    import json
-
+    from soundsight.data.tracks import TRACKS_CSV
     from soundsight.train import TrainConfig
+    from soundsight.train.distill import PosteriorCrops, read_teacher_cache, step_runs
     from soundsight.train.loop import train
+    from soundsight.train.pairs import TrackClips
 
+    ingest, path = write_teacher_corpus(tmp_path, n_videos=4, n_test=1)
+    cache = read_teacher_cache(path)
+    assert set(cache) == {"video_id", "time_s", "object", "scene"}
+    assert len(step_runs(cache["video_id"], cache["time_s"], 2)) == 4 * 3
+    clips = TrackClips(pd.read_csv(ingest / TRACKS_CSV), ingest)
+    spec = SoundNet5.spec_for(num_samples=round(2 * STEP_S * RATE))
+    train_set = PosteriorCrops(cache, clips, spec, 2, STEP_S, {f"v{v:03d}" for v in range(3)})
+    val_set = PosteriorCrops(cache, clips, spec, 2, STEP_S, {"v003"})
+    assert (len(train_set), len(val_set)) == (9, 3)
+    assert train_set.targets["object"].shape == (9, 3, 2)
+    wave, target = val_set[1]  # v003, steps at 1.5 and 2.5 s: the crop [1, 3) s
+    raw = clips.clip("v003", 1.0, 2.0, RATE)
+    torch.testing.assert_close(wave, torch.from_numpy(raw * 256.0)[None])
+    assert wave.shape == (1, 2 * RATE) and wave.abs().max() > 1.0  # the [-256, 256] range
+    assert target["object"][:, 0].argmax() == 3 % 3
     torch.manual_seed(0)
-    model = SoundNet5(**TINY)
     cfg = TrainConfig(
-        iterations=3, batch_size=4, lr=1e-3, optimizer="adamw", checkpoint_every=0,
+        iterations=2, batch_size=4, lr=1e-3, optimizer="adamw", checkpoint_every=0,
         eval_every=0, log_every=1, device="cpu", num_threads=1, model="soundnet5",
     )  # fmt: skip
-    metrics = train(model, _Posteriors(8, 0), _Posteriors(4, 1), "distillation", cfg, tmp_path)
+    metrics = train(SoundNet5(**TINY), train_set, val_set, "distillation", cfg, tmp_path / "m")
     val = metrics["val"]
-    assert metrics["task"] == "distillation" and val["n"] == 4
+    assert metrics["task"] == "distillation" and metrics["n_train"] == 9 and val["n"] == 3
     assert val["n_outputs"] == {"object": 3, "scene": 2}
     assert val["loss"] == pytest.approx(val["kl_object"] + val["kl_scene"], rel=1e-5)
     assert 0.0 <= val["agreement"] <= 1.0 and np.isfinite(metrics["final_train_loss"])
-    assert json.loads((tmp_path / "metrics.json").read_text())["val"] == val
-    heldout = np.load(tmp_path / "heldout.npz")
-    assert heldout["score"].shape == (4,)
+    assert np.load(tmp_path / "m" / "heldout.npz")["score"].shape == (3,)
