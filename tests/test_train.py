@@ -93,9 +93,14 @@ def _cfg(**overrides) -> TrainConfig:
     return TrainConfig(**{**base, **overrides})
 
 
-MULTILABEL_TARGETS = {  # one entry per registered task; None: two-stream (tests/test_avc.py)
+MULTILABEL_TARGETS = {  # one entry per registered task; None: not image targets (see SKIPPED)
     "softmax": False, "multilabel": True, "masked_multilabel": True, "correspondence": None,
+    "distillation": None,
 }  # fmt: skip
+SKIPPED = {
+    "correspondence": "audio-visual pairs: trained under both optimisations in tests/test_avc.py",
+    "distillation": "per-step teacher posteriors: trained in tests/test_soundnet.py",
+}
 
 
 def _datasets(images, multilabel: bool = False) -> tuple[FrameDataset, FrameDataset]:
@@ -243,7 +248,7 @@ def test_multilabel_training_runs(images, tmp_path) -> None:
 def test_every_task_trains_under_every_optimisation(images, tmp_path, task, optimizer, schedule):
     assert task in MULTILABEL_TARGETS, f"add test targets for the newly registered task {task!r}"
     if MULTILABEL_TARGETS[task] is None:
-        pytest.skip("audio-visual pairs: trained under both optimisations in tests/test_avc.py")
+        pytest.skip(SKIPPED[task])
     train_set, val_set = _datasets(images, multilabel=MULTILABEL_TARGETS[task])
     torch.manual_seed(0)
     lr = 0.05 if optimizer == "sgd" else 0.02

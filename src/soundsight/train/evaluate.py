@@ -28,7 +28,8 @@ def predict(
     num_workers: int = 0,
     task: Task | str | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Outputs (N, K) float32 and targets of ``dataset``, in eval mode, on CPU.
+    """Outputs (N, K) float32 and targets of ``dataset``, in eval mode, on CPU (either may be
+    a dict of such tensors, e.g. per-head outputs and targets of distillation).
 
     The outputs are ``task.forward``'s (``model(x)`` for the registered tasks and when ``task``
     is None).
@@ -53,11 +54,25 @@ def predict(
             x = _to_device(x, device, channels_last=cuda)  # a tensor or {stream: tensor}
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
                 out, _ = forward(model, x, y)  # (B, K)
-            outputs.append(out.float().cpu())
+            outputs.append(_float_cpu(out))
             targets.append(y)
     finally:
         model.train(was_training)
-    return torch.cat(outputs), torch.cat(targets)
+    return _cat(outputs), _cat(targets)
+
+
+def _float_cpu(x: Any) -> Any:
+    """A tensor, or a dict of them (e.g. one per output head), as float32 on CPU."""
+    if isinstance(x, dict):
+        return {k: _float_cpu(v) for k, v in x.items()}
+    return x.float().cpu()
+
+
+def _cat(parts: list[Any]) -> Any:
+    """Batches concatenated along dim 0: tensors, or dicts of tensors key by key."""
+    if parts and isinstance(parts[0], dict):
+        return {k: torch.cat([p[k] for p in parts]) for k in parts[0]}
+    return torch.cat(parts)
 
 
 def _to_device(x: Any, device: torch.device, channels_last: bool) -> Any:

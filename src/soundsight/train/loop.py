@@ -246,7 +246,8 @@ def _check_task(task: Task, train_set: FrameDataset, val_set: FrameDataset) -> N
     for name, ds in (("train_set", train_set), ("val_set", val_set)):
         if not hasattr(ds, "targets"):
             raise ValueError(f"{name} must expose a `targets` array (e.g. FrameDataset)")
-        task.check_targets(np.asarray(ds.targets), name)
+        targets = ds.targets  # an array, or {name: array} (e.g. teacher posteriors per head)
+        task.check_targets(targets if isinstance(targets, Mapping) else np.asarray(targets), name)
     if len(val_set) == 0:
         raise ValueError("val_set is empty: nothing to evaluate")
 
@@ -515,7 +516,7 @@ def _batch_to_device(
     if isinstance(batch, EncodedBatch):
         x, y = device_decode.to_device(batch, train_set, device)
     else:
-        x, y = _to_device(batch[0], device), batch[1].to(device, non_blocking=True)
+        x, y = _to_device(batch[0], device), _to_device(batch[1], device)
     return (_channels_last(x) if device.type == "cuda" else x), y
 
 

@@ -18,13 +18,17 @@ Registered tasks (:func:`list_tasks`), timm/VISSL style (:func:`register_task`):
   ``{"image", "audio"}``, target 1 = the pair corresponds, 0 = it does not; a 2-way softmax
   (cross-entropy, class 1 = corresponds) for two outputs, the logistic loss on one logit (AVOL);
   held-out AVC accuracy on balanced pairs.
+- ``distillation``: teacher-student transfer (SoundNet): per-time-step logits of named heads
+  ``{"object": (B, K, T), "scene": ...}`` against precomputed teacher posteriors of the same
+  layout; KL(teacher || student) (or the squared l2 distance of the posteriors) per step and
+  head, summed over the heads; held-out mean KL and top-1 agreement with the teacher per head.
 
 Callers may pass a task object or its name (:func:`get_task`); ``metrics.json`` records the name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -260,6 +264,117 @@ class CorrespondenceTask(Task):
             "score": (self.predicted(outputs) == y).float().numpy(),
             "baseline": (y == majority).float().numpy(),
         }
+
+
+@register_task("distillation")
+class DistillationTask(Task):
+    """Distillation of teacher posteriors into a student's per-time-step logits.
+
+    ``outputs`` and ``targets`` map head names to (B, K_head, T) tensors: student logits and
+    teacher posteriors (non-negative, summing to 1 over K at every step). ``heads`` says which
+    heads count (``("object", "scene")``: both; one of them for the paper's single-teacher
+    ablations); ``divergence`` is ``"kl"`` (KL(teacher || student), 0 log 0 = 0) or ``"l2"``
+    (the squared Euclidean distance of the teacher's and the student's posteriors, Table 5's
+    l2 ablation). The loss is the mean over examples and teacher steps of each head's
+    divergence, summed over the heads.
+
+    **Alignment.** The teacher's T_t steps and the student's T_s output steps each split the
+    crop into equal spans; teacher step j (centre (j + 1/2) / T_t of the crop) is compared with
+    the student step whose span holds that centre, ``floor((j + 1/2) T_s / T_t)``
+    (:func:`align_steps`). For the original's 20 s crops, 4 teacher steps 5 s apart meet
+    SoundNet-8's 4 conv8 steps one to one; fewer teacher steps use a subset of the student's,
+    more reuse a student step.
+    """
+
+    headline_key = "agreement"
+    divergences = ("kl", "l2")
+
+    def __init__(self, heads: tuple[str, ...] = ("object", "scene"), divergence: str = "kl"):
+        if divergence not in self.divergences:
+            raise ValueError(f"divergence must be one of {self.divergences}, got {divergence!r}")
+        if not heads:
+            raise ValueError("distillation needs at least one head")
+        self.heads, self.divergence = tuple(heads), divergence
+
+    def check_targets(self, targets: Any, what: str) -> None:
+        if not isinstance(targets, Mapping) or not set(self.heads) <= set(targets):
+            got = list(targets) if isinstance(targets, Mapping) else type(targets).__name__
+            raise ValueError(f"{what} needs teacher posteriors for heads {self.heads}, got {got}")
+        for h in self.heads:
+            p = np.asarray(targets[h], dtype=np.float64)
+            if p.ndim != 3:
+                raise ValueError(f"{what} {h!r} posteriors must be (N, K, T), got {p.shape}")
+            if (p < 0).any() or not np.allclose(p.sum(1), 1.0, atol=1e-3):
+                raise ValueError(f"{what} {h!r} posteriors are not a distribution over axis 1")
+
+    def step_divergence(self, logits: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        """(B, T_t) divergence of the aligned student steps of (B, K, T_s) ``logits`` from the
+        (B, K, T_t) teacher posteriors, in float32."""
+        p = teacher.float()
+        z = logits.float()[:, :, align_steps(p.shape[2], logits.shape[2]).to(logits.device)]
+        if z.shape[:2] != p.shape[:2]:
+            raise ValueError(f"student {tuple(logits.shape)} and teacher {tuple(p.shape)} differ")
+        log_q = torch.log_softmax(z, dim=1)
+        if self.divergence == "kl":
+            return (torch.special.xlogy(p, p) - p * log_q).sum(1)
+        return (p - log_q.exp()).square().sum(1)
+
+    def example_losses(self, outputs: Mapping, targets: Mapping) -> torch.Tensor:
+        """(B,) loss of every example: mean over steps, summed over the heads."""
+        return sum(self.step_divergence(outputs[h], targets[h]).mean(1) for h in self.heads)
+
+    def loss(self, outputs: Any, targets: Any) -> torch.Tensor:
+        return self.example_losses(outputs, targets).mean()
+
+    @staticmethod
+    def agreement(logits: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        """(B, T_t) 1.0 where the aligned student step's top class is the teacher's."""
+        z = logits[:, :, align_steps(teacher.shape[2], logits.shape[2]).to(logits.device)]
+        return (z.argmax(1) == teacher.argmax(1)).float()
+
+    def metrics(self, outputs: Any, targets: Any, train_targets: Any) -> dict[str, Any]:
+        kl = DistillationTask(self.heads, "kl")
+        out: dict[str, Any] = {
+            "n": len(targets[self.heads[0]]),
+            "n_outputs": {h: int(outputs[h].shape[1]) for h in self.heads},
+            "loss": float(self.loss(outputs, targets)),
+        }
+        for h in self.heads:
+            out[f"kl_{h}"] = float(kl.step_divergence(outputs[h], targets[h]).mean())
+            out[f"agreement_{h}"] = float(self.agreement(outputs[h], targets[h]).mean())
+        out["agreement"] = float(np.mean([out[f"agreement_{h}"] for h in self.heads]))
+        base = self.items(outputs, targets, train_targets)["baseline"]
+        out["majority_agreement"] = float(base.mean())
+        return out
+
+    def items(self, outputs: Any, targets: Any, train_targets: Any) -> dict[str, np.ndarray]:
+        """Per held-out example: ``loss``; ``score`` = top-1 agreement with the teacher (mean
+        over steps and heads); ``baseline`` = that of always answering each head's most
+        frequent teacher top class in the training targets."""
+        score = sum(self.agreement(outputs[h], targets[h]).mean(1) for h in self.heads)
+        baseline = 0.0
+        for h in self.heads:
+            train = np.asarray(train_targets[h])  # (M, K, T)
+            majority = int(np.bincount(train.argmax(1).ravel(), minlength=train.shape[1]).argmax())
+            baseline = baseline + (targets[h].argmax(1) == majority).float().mean(1)
+        n = len(self.heads)
+        return {
+            "loss": self.example_losses(outputs, targets).numpy(),
+            "score": (score / n).numpy(),
+            "baseline": (baseline / n).numpy(),
+        }
+
+    def __repr__(self) -> str:
+        return f"DistillationTask(heads={self.heads}, divergence={self.divergence!r})"
+
+
+def align_steps(n_teacher: int, n_student: int) -> torch.Tensor:
+    """(n_teacher,) int64: the student step holding the centre of each teacher step's span
+    (the crop split into ``n_teacher`` and into ``n_student`` equal spans)."""
+    if min(n_teacher, n_student) < 1:
+        raise ValueError(f"need at least one step each, got {n_teacher}, {n_student}")
+    j = torch.arange(n_teacher, dtype=torch.float64)
+    return ((j + 0.5) * n_student / n_teacher).floor().long().clamp(max=n_student - 1)
 
 
 def train_majority_bits(train_targets: np.ndarray) -> torch.Tensor:
