@@ -6,11 +6,13 @@
 #      partition, set fast polling for the test
 #   4. snakemake --cores all --profile slurm on the smoke preset, from the repo root
 #   5. sacct: every job went through sbatch and COMPLETED; train_pretext got gres/gpu=1
-#   6. the same preset locally (--cores 2, from the Slurm run's world); the outputs must match
+#   6. the same preset locally (--cores 2, from the Slurm run's world), or the local run named by
+#      SLURM_TEST_LOCAL_RESULTS (the Slurm run then starts from its worlds); the outputs must match
 #   7. tear the cluster down (on any exit) and print `slurm: N passed, N failed`
 # Environment: SLURM_TEST_DIR (work folder, default a new /tmp/soundsight-slurm.*),
 # SLURM_TEST_HOME (the HOME of the test user, default $SLURM_TEST_DIR/home, so the machine's own
-# ~/.config/snakemake is left alone), SKIP_APT=1 (packages already installed).
+# ~/.config/snakemake is left alone), SKIP_APT=1 (packages already installed),
+# SLURM_TEST_LOCAL_RESULTS (a finished local smoke run to compare with; see step 6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,8 +24,9 @@ ACCOUNT=ci       # created by ci/slurm-up.sh
 PARTITION=debug  # created by ci/slurm-up.sh
 # The node advertises a 2-GPU node's size so the workflow profile's real requests (up to 64 GB,
 # 10 CPUs per GPU) schedule as they would on a cluster; nothing enforces them here (no cgroups).
-# Two fake GPUs let two GPU jobs run at once (with one, the ~45 GPU jobs of the smoke DAG queue
-# one behind the other and the test takes twice as long).
+# Two fake GPUs let two GPU jobs run at once. More bought little on 2 cores (4 GPUs and 8 jobs at
+# once: 1814 s for the 126 Slurm jobs; 2 GPUs and 4 jobs: 1986 s for 130), as each job's ~25 s of
+# overhead is mostly CPU (two Snakemake start-ups), not waiting.
 export FAKE_GPUS=${FAKE_GPUS:-2} NODE_CPUS=${NODE_CPUS:-32} NODE_MEM_MB=${NODE_MEM_MB:-262144}
 export PATH=$BIN:$PATH
 mkdir -p "$WORK"
@@ -73,12 +76,42 @@ sed -i \
   -e 's/^jobs:.*/jobs: 4/' \
   "$PROFILE_DIR/config.yaml"
 echo "slurm-keep-successful-logs: true" >>"$PROFILE_DIR/config.yaml"
+# poll every 2 s, not 10: each job's end is seen sooner (about 35 rounds of jobs in the smoke DAG)
+echo "seconds-between-status-checks: 2" >>"$PROFILE_DIR/config.yaml"
 for key in "slurm_account: $ACCOUNT" "slurm_partition: $PARTITION"; do
   grep -q "^  $key" "$PROFILE_DIR/config.yaml" ||
     { echo "[test-slurm] the template has no commented '$key' placeholder to fill in"; exit 1; }
 done
 echo "[test-slurm] installed $PROFILE_DIR/config.yaml:"
 grep -v '^ *#' "$PROFILE_DIR/config.yaml" | sed 's/ *#.*//; s/^/    /'
+
+# --- the worlds both runs start from ---------------------------------------------------------------
+# The worlds' mp4 files are not always bit-reproducible across runs (seen for the second world
+# even with libx264 at one thread), so two runs that each rendered their own would compare two
+# different inputs. The second run therefore starts from the first one's worlds (VOC and SUN under
+# world/; each corpus's videos and ground truth under corpora/<corpus>/world/, the second,
+# AudioSet-like corpus among them); everything computed from them is rerun.
+copy_worlds() { # copy_worlds FROM TO
+  mkdir -p "$2"
+  cp -a "$1/world" "$2/world"
+  for world in "$1"/corpora/*/world; do
+    corpus=$(basename "$(dirname "$world")")
+    mkdir -p "$2/corpora/$corpus"
+    cp -a "$world" "$2/corpora/$corpus/world"
+  done
+}
+
+# SLURM_TEST_LOCAL_RESULTS: the results folder of a finished local smoke run of this checkout (CI
+# points it at the one the smoke DAG test of `make test` leaves, see .ci/run). The Slurm run then
+# starts from that run's worlds and is compared with it, instead of running the preset locally a
+# second time (a third smoke DAG in CI). Unset: the local run is made here, after the Slurm run.
+LOCAL=${SLURM_TEST_LOCAL_RESULTS:-}
+if [ -n "$LOCAL" ]; then
+  [ -f "$LOCAL/audit/index.md" ] ||
+    { echo "[test-slurm] SLURM_TEST_LOCAL_RESULTS=$LOCAL is not a finished smoke run (no audit/index.md)"; exit 1; }
+  echo "[test-slurm] starting from the worlds of the local run in $LOCAL"
+  copy_worlds "$LOCAL" "$WORK/results-slurm"
+fi
 
 # --- the smoke preset through Slurm -------------------------------------------------------------
 SINCE=$(date +%Y-%m-%dT%H:%M:%S)
@@ -99,26 +132,18 @@ echo "[test-slurm] sacct checks"
   --profile profiles/default/config.yaml --account "$ACCOUNT" --partition "$PARTITION"
 
 # --- the same preset locally, then the outputs side by side ---------------------------------------
-# The local run starts from the Slurm run's worlds (VOC and SUN under world/; each corpus's videos
-# and ground truth under corpora/<corpus>/world/, the second, AudioSet-like corpus among them):
-# the worlds' mp4 files are not always bit-reproducible across runs (seen for the second world
-# even with libx264 at one thread), so regenerating them would compare two different inputs.
-# Everything computed from them is rerun.
-mkdir -p "$WORK/results-local"
-cp -a "$WORK/results-slurm/world" "$WORK/results-local/world"
-for world in "$WORK"/results-slurm/corpora/*/world; do
-  corpus=$(basename "$(dirname "$world")")
-  mkdir -p "$WORK/results-local/corpora/$corpus"
-  cp -a "$world" "$WORK/results-local/corpora/$corpus/world"
-done
-echo "[test-slurm] snakemake --cores 2 (local, log: $WORK/local.log)"
-if ! snakemake --cores 2 --configfile presets/smoke.yaml --config results="$WORK/results-local" \
-  >"$WORK/local.log" 2>&1; then
-  tail -40 "$WORK/local.log"
-  echo "[test-slurm] the local run failed"
-  exit 1
+if [ -z "$LOCAL" ]; then
+  LOCAL=$WORK/results-local
+  copy_worlds "$WORK/results-slurm" "$LOCAL"
+  echo "[test-slurm] snakemake --cores 2 (local, log: $WORK/local.log)"
+  if ! snakemake --cores 2 --configfile presets/smoke.yaml --config results="$LOCAL" \
+    >"$WORK/local.log" 2>&1; then
+    tail -40 "$WORK/local.log"
+    echo "[test-slurm] the local run failed"
+    exit 1
+  fi
+  timing "workflow locally"
 fi
-timing "workflow locally"
-echo "[test-slurm] Slurm outputs vs local outputs"
-"$BIN/python" ci/check_slurm_run.py compare "$WORK/results-slurm" "$WORK/results-local"
+echo "[test-slurm] Slurm outputs vs local outputs ($LOCAL)"
+"$BIN/python" ci/check_slurm_run.py compare "$WORK/results-slurm" "$LOCAL"
 STATUS=0

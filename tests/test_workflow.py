@@ -230,12 +230,28 @@ def test_downloads_are_opt_in(tmp_path):
     assert job_counts(out.stdout + out.stderr)["download_archive"] == 2
 
 
+def smoke_results(tmp_path: Path) -> Path:
+    """Where the smoke DAG writes: a fresh temporary folder, or SOUNDSIGHT_SMOKE_RESULTS.
+
+    CI sets SOUNDSIGHT_SMOKE_RESULTS so that `make test-slurm` compares its Slurm run with this
+    local run instead of making a second local one (see .ci/run and ci/test-slurm.sh).
+    """
+    kept = os.environ.get("SOUNDSIGHT_SMOKE_RESULTS")
+    if not kept:
+        return tmp_path / "results"
+    res = Path(kept)
+    if res.exists() and any(res.iterdir()):
+        pytest.fail(f"SOUNDSIGHT_SMOKE_RESULTS={res} is not empty: point it at a new folder")
+    return res
+
+
 @pytest.mark.slow
 def test_smoke_dag_end_to_end(tmp_path):
-    res = tmp_path / "results"
+    res = smoke_results(tmp_path)
     out = snakemake(
-        "--cores", "2", "--configfile", "presets/smoke.yaml", "--config", f"results={res}"
-    )
+        "--cores", "2", "--configfile", "presets/smoke.yaml", "--config", f"results={res}",
+        timeout=2700,
+    )  # fmt: skip
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
     world = SMOKE["world"]
     summary = json.loads((res / "corpora/videos/ingest/ingest_summary.json").read_text())
