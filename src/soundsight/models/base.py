@@ -112,6 +112,20 @@ def walk_geometry(
     return state
 
 
+def check_layer_names(
+    layers: Sequence[str] | str, valid: Sequence[str], model: str
+) -> tuple[str, ...]:
+    """``layers`` as a tuple (a bare string counts as one name), checked against the ``valid``
+    layer names of the model class called ``model``; ValueError listing the valid ones."""
+    names = (layers,) if isinstance(layers, str) else tuple(layers)
+    if not names:
+        raise ValueError("forward_intermediates needs at least one layer name")
+    unknown = [n for n in names if n not in valid]
+    if unknown:
+        raise ValueError(f"unknown layer name(s) {unknown} for {model}; valid names: {list(valid)}")
+    return names
+
+
 def min_input_size(geometry: Sequence[LayerGeometry], limit: int = 4096) -> int:
     """Smallest square input side for which every layer of ``geometry`` has a non-empty output."""
     for n in range(1, limit + 1):
@@ -201,16 +215,7 @@ class FeatureModel(nn.Module):
 
     def check_layers(self, layers: Sequence[str] | str) -> tuple[str, ...]:
         """Validate layer names (a bare string counts as one name); ValueError lists valid ones."""
-        names = (layers,) if isinstance(layers, str) else tuple(layers)
-        if not names:
-            raise ValueError("forward_intermediates needs at least one layer name")
-        unknown = [n for n in names if n not in self.layer_names]
-        if unknown:
-            raise ValueError(
-                f"unknown layer name(s) {unknown} for {type(self).__name__}; "
-                f"valid names: {list(self.layer_names)}"
-            )
-        return names
+        return check_layer_names(layers, self.layer_names, type(self).__name__)
 
     def forward_intermediates(
         self, x: Tensor, layers: Sequence[str] | str | None = None

@@ -44,7 +44,7 @@ from torch import Tensor, nn
 
 from soundsight.audio.spectrogram import AVE_FRAMES, L3_FRAMES, SpectrogramFrontEnd
 
-from .base import LayerGeometry, ReceptiveField, init_module_, walk_geometry
+from .base import LayerGeometry, ReceptiveField, check_layer_names, init_module_, walk_geometry
 from .input_spec import ImageSpec, InputSpec, SpectrogramSpec
 from .registry import register_model
 
@@ -287,16 +287,7 @@ class AVCorrespondenceNet(nn.Module):
         return self.forward_head(self.forward_features(inputs))
 
     def check_layers(self, layers: Sequence[str] | str) -> tuple[str, ...]:
-        names = (layers,) if isinstance(layers, str) else tuple(layers)
-        if not names:
-            raise ValueError("forward_intermediates needs at least one layer name")
-        unknown = [n for n in names if n not in self.layer_names]
-        if unknown:
-            raise ValueError(
-                f"unknown layer name(s) {unknown} for {type(self).__name__}; "
-                f"valid names: {list(self.layer_names)}"
-            )
-        return names
+        return check_layer_names(layers, self.layer_names, type(self).__name__)
 
     def forward_intermediates(
         self, inputs: Inputs, layers: Sequence[str] | str | None = None

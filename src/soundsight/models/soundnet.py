@@ -59,7 +59,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from .base import LayerGeometry, layer_out_size
+from .base import LayerGeometry, check_layer_names, layer_out_size
 from .input_spec import WaveformSpec
 
 SAMPLE_RATE = 22_050
@@ -275,16 +275,7 @@ class SoundNet(nn.Module):
 
     def check_layers(self, layers: Sequence[str] | str) -> tuple[str, ...]:
         """Validate layer names (a bare string counts as one name); ValueError lists valid ones."""
-        names = (layers,) if isinstance(layers, str) else tuple(layers)
-        if not names:
-            raise ValueError("forward_intermediates needs at least one layer name")
-        unknown = [n for n in names if n not in self.layer_names]
-        if unknown:
-            raise ValueError(
-                f"unknown layer name(s) {unknown} for {type(self).__name__}; "
-                f"valid names: {list(self.layer_names)}"
-            )
-        return names
+        return check_layer_names(layers, self.layer_names, type(self).__name__)
 
     def forward_intermediates(
         self, x: Tensor, layers: Sequence[str] | str | None = None
