@@ -126,6 +126,20 @@ def check_layer_names(
     return names
 
 
+def run_stages(
+    stages: dict[str, Callable[[dict[str, Tensor]], Tensor]],
+    names: Sequence[str],
+    outputs: dict[str, Tensor],
+) -> dict[str, Tensor]:
+    """The ``names`` layers' outputs, running the ordered ``stages`` (each reads the outputs so
+    far, ``outputs`` holding the input) only up to the deepest layer asked."""
+    order = list(stages)
+    last = max(order.index(n) for n in names)
+    for name in order[: last + 1]:
+        outputs[name] = stages[name](outputs)
+    return {n: outputs[n] for n in names}
+
+
 def min_input_size(geometry: Sequence[LayerGeometry], limit: int = 4096) -> int:
     """Smallest square input side for which every layer of ``geometry`` has a non-empty output."""
     for n in range(1, limit + 1):
@@ -226,13 +240,7 @@ class FeatureModel(nn.Module):
         vector layers (B, C); all are post-ReLU where the layer has a ReLU.
         """
         names = self.check_layers(self.default_layers if layers is None else layers)
-        stages = self._stages()
-        order = list(stages)
-        last = max(order.index(n) for n in names)
-        outputs: dict[str, Tensor] = {"input": x}
-        for name in order[: last + 1]:
-            outputs[name] = stages[name](outputs)
-        return {n: outputs[n] for n in names}
+        return run_stages(self._stages(), names, {"input": x})
 
     def feature_shapes(self, input_size: int | None = None) -> dict[str, tuple[int, ...]]:
         """Per-example output shape of every layer in ``layer_names`` for a square input."""

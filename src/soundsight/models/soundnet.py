@@ -59,7 +59,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from .base import LayerGeometry, check_layer_names, layer_out_size
+from .base import LayerGeometry, check_layer_names, layer_out_size, run_stages
 from .input_spec import WaveformSpec
 
 SAMPLE_RATE = 22_050
@@ -283,13 +283,7 @@ class SoundNet(nn.Module):
         """Named layer outputs (B, C, T_layer), in the order asked (post-ReLU for the trunk
         convs, logits for the heads); only the stages up to the deepest layer asked run."""
         names = self.check_layers(self.default_layers if layers is None else layers)
-        stages = self._stages()
-        order = list(stages)
-        last = max(order.index(n) for n in names)
-        outputs: dict[str, Tensor] = {"input": self.prepare(x)}
-        for name in order[: last + 1]:
-            outputs[name] = stages[name](outputs)
-        return {n: outputs[n] for n in names}
+        return run_stages(self._stages(), names, {"input": self.prepare(x)})
 
     # --- heads ---------------------------------------------------------------------------------
     def _new_head(self, num_outputs: int, num_scene_outputs: int) -> nn.ModuleDict:

@@ -68,10 +68,12 @@ def step_runs(video_id: np.ndarray, time_s: np.ndarray, steps: int) -> list[np.n
     """Row indices of every run of ``steps`` consecutive (time-ordered) steps of a video."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    _, first, inverse = np.unique(video_id, return_index=True, return_inverse=True)
+    video = np.argsort(np.argsort(first))[inverse]  # (M,) videos numbered in first-seen order
+    order = np.lexsort((time_s, video))  # by video, then time; stable on ties
+    bounds = np.flatnonzero(np.diff(video[order])) + 1
     runs: list[np.ndarray] = []
-    for vid in dict.fromkeys(video_id.tolist()):  # first-seen order
-        rows = np.flatnonzero(video_id == vid)
-        rows = rows[np.argsort(time_s[rows], kind="stable")]
+    for rows in np.split(order, bounds) if len(order) else []:
         runs += [rows[i : i + steps] for i in range(len(rows) - steps + 1)]
     return runs
 
@@ -105,8 +107,9 @@ class PosteriorCrops(Dataset):
         self.clips, self.spec, self.steps, self.step_s = clips, spec, int(steps), float(step_s)
         self.video_ids = [str(vid[r[0]]) for r in runs]
         self.starts = np.array([time_s[r[0]] - step_s / 2 for r in runs])  # crop starts, s
+        rows = np.stack(runs)  # (n, steps) cache rows of every item
         self.targets = {
-            h: np.stack([np.asarray(cache[h], np.float32)[r].T for r in runs]) for h in self.heads
+            h: np.asarray(cache[h], np.float32)[rows].transpose(0, 2, 1) for h in self.heads
         }  # {head: (n, K, steps)}
 
     @property

@@ -334,17 +334,17 @@ class DistillationTask(Task):
 
     def metrics(self, outputs: Any, targets: Any, train_targets: Any) -> dict[str, Any]:
         kl = DistillationTask(self.heads, "kl")
+        items = self.items(outputs, targets, train_targets)
         out: dict[str, Any] = {
             "n": len(targets[self.heads[0]]),
             "n_outputs": {h: int(outputs[h].shape[1]) for h in self.heads},
-            "loss": float(self.loss(outputs, targets)),
+            "loss": float(items["loss"].mean()),
         }
         for h in self.heads:
             out[f"kl_{h}"] = float(kl.step_divergence(outputs[h], targets[h]).mean())
             out[f"agreement_{h}"] = float(self.agreement(outputs[h], targets[h]).mean())
         out["agreement"] = float(np.mean([out[f"agreement_{h}"] for h in self.heads]))
-        base = self.items(outputs, targets, train_targets)["baseline"]
-        out["majority_agreement"] = float(base.mean())
+        out["majority_agreement"] = float(items["baseline"].mean())
         return out
 
     def items(self, outputs: Any, targets: Any, train_targets: Any) -> dict[str, np.ndarray]:
