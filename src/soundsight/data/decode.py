@@ -487,3 +487,32 @@ class _NearestFrames:
         for k in np.flatnonzero(dist < self.best):
             self.best[k], self.times[k], self.frames[k] = dist[k], t, frame
         return t
+
+
+def decode_frames_at(
+    path: str | Path, times: np.ndarray, short_side: int
+) -> tuple[list[Image.Image], np.ndarray]:
+    """The decoded frame nearest each of ``times`` (s, sorted, file timeline), short side resized,
+    and those frames' times (K,); video stream only (the teachers' frames, Aytar et al.).
+
+    VideoRejectedError when the file cannot be decoded or holds no video frame."""
+    targets = np.asarray(times, dtype=np.float64)  # (K,)
+    if targets.ndim != 1 or not len(targets) or np.any(np.diff(targets) < 0):
+        raise ValueError(f"times must be a non-empty sorted 1-D array, got {targets}")
+    _check_file(Path(path))
+    with _open(Path(path)) as container:
+        vstream = container.streams.video[0]
+        vstream.thread_type = "AUTO"
+        nearest = _NearestFrames(targets)
+        step = 1.0 / float(vstream.average_rate) if vstream.average_rate else 0.0
+        try:
+            for packet in container.demux(vstream):
+                _take_video(packet, nearest, step)
+                if nearest.passed:
+                    break
+        except av.FFmpegError as err:
+            raise VideoRejectedError("unreadable", _av_message(err)) from err
+        if nearest.count == 0:
+            raise VideoRejectedError("truncated", "no decodable video frame")
+        images = [resize_short_side(f.to_image(), short_side) for f in nearest.frames]
+    return images, nearest.times

@@ -1,0 +1,158 @@
+"""Visual teachers' posteriors at fixed steps through every video (SoundNet, Aytar et al. §3.2).
+
+The original runs ImageNet and Places networks on frames 5 s apart and distils their class
+posteriors into the sound network. Here the teachers are any trained image models of the
+registry (the world's supervised ``object`` and ``scene`` models stand for ImageNet / Places);
+each video's frames are decoded at its teacher steps, **once**, and the posteriors cached
+(:func:`soundsight.train.distill.write_teacher_cache`), so training never reruns a teacher.
+
+- **Steps**: for a track of ``duration_s`` starting at ``t0_s`` (the ingest's ``tracks.csv``),
+  ``floor(duration_s / step_s)`` steps centred at ``t0_s + (i + 1/2) step_s``; a video shorter
+  than one step has none and is listed as a reject with that reason (accepted + rejected =
+  tracks).
+- **Frames**: the decoded frame nearest each step, short side resized as ingest resizes its
+  frames, then JPEG-encoded as ingest does and read back through the teacher's own eval
+  transform (:class:`soundsight.train.dataset.FrameDataset`): the teacher sees frames exactly
+  as it saw its held-out frames.
+- **Posterior**: the softmax of the teacher's logits (the original's softmax outputs). The
+  world's object teacher was trained multi-label (its sigmoids need not sum to 1); the softmax
+  of its logits is the distribution over objects the student learns, as the ImageNet teacher's
+  softmax is.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from soundsight.data.decode import VideoRejectedError, decode_frames_at
+from soundsight.train.dataset import FrameDataset
+
+log = logging.getLogger(__name__)
+JPEG_QUALITY = 90  # ingest's default
+
+
+def step_times(t0_s: float, duration_s: float, step_s: float) -> np.ndarray:
+    """Centres (n,) of the ``floor(duration_s / step_s)`` whole steps of a track, s."""
+    if step_s <= 0:
+        raise ValueError(f"step_s must be > 0, got {step_s}")
+    n = max(int(math.floor(duration_s / step_s + 1e-9)), 0)
+    return t0_s + step_s * (np.arange(n) + 0.5)
+
+
+@dataclass
+class TeacherOutputs:
+    """Cache rows (one per video step) and the videos that gave none, with a reason."""
+
+    video_id: list[str]
+    time_s: np.ndarray  # (M,)
+    heads: dict[str, np.ndarray]  # {head: (M, K_head)} posteriors
+    rejects: pd.DataFrame  # video_id, reason
+
+
+def teacher_posteriors(
+    videos: pd.DataFrame,
+    tracks: pd.DataFrame,
+    teachers: Mapping[str, nn.Module],
+    step_s: float,
+    short_side: int,
+    batch_size: int = 32,
+    device: str = "cpu",
+) -> TeacherOutputs:
+    """Posteriors of every teacher (``{head: model}``) at the steps of every track.
+
+    ``videos``: ``video_id, path`` (the corpus's video list); ``tracks``: ``video_id, t0_s,
+    duration_s`` (ingest's tracks.csv: the videos that were ingested, in order)."""
+    if not teachers:
+        raise ValueError("need at least one teacher")
+    paths = dict(zip(videos["video_id"].astype(str), videos["path"].astype(str), strict=True))
+    missing = sorted(set(tracks["video_id"].astype(str)) - set(paths))
+    if missing:
+        raise ValueError(f"{len(missing)} ingested video(s) not in the video list: {missing[:5]}")
+    rows: list[tuple[str, float]] = []
+    rejects: list[dict[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="teacher-frames-") as tmp:
+        jpgs = []
+        for t in tqdm(tracks.itertuples(), total=len(tracks), desc="teacher frames", unit="video"):
+            vid = str(t.video_id)
+            times = step_times(float(t.t0_s), float(t.duration_s), step_s)
+            if not len(times):
+                rejects.append({"video_id": vid, "reason": f"shorter than one {step_s} s step"})
+                continue
+            try:
+                images, _ = decode_frames_at(paths[vid], times, short_side)
+            except VideoRejectedError as err:
+                rejects.append({"video_id": vid, "reason": f"frames: {err}"})
+                continue
+            for time, image in zip(times, images, strict=True):
+                jpg = Path(tmp) / f"{len(rows):07d}.jpg"
+                image.save(jpg, quality=JPEG_QUALITY)
+                jpgs.append(jpg)
+                rows.append((vid, float(time)))
+        if not rows:
+            raise ValueError(f"no video has a whole {step_s} s teacher step")
+        heads = {h: _posteriors(m, jpgs, batch_size, device) for h, m in teachers.items()}
+    log.info(
+        "teachers %s: %d steps of %d videos, %d videos rejected",
+        list(teachers), len(rows), len(tracks) - len(rejects), len(rejects),
+    )  # fmt: skip
+    return TeacherOutputs(
+        [r[0] for r in rows],
+        np.array([r[1] for r in rows], dtype=np.float64),
+        heads,
+        pd.DataFrame(rejects, columns=["video_id", "reason"]),
+    )
+
+
+@torch.no_grad()
+def _posteriors(model: nn.Module, jpgs: list[Path], batch_size: int, device: str) -> np.ndarray:
+    """(M, K) softmax posteriors of ``model`` on the frames, through its eval transform."""
+    model = model.eval().to(device)
+    frames = FrameDataset(jpgs, np.zeros(len(jpgs), dtype=np.int64), model.input_spec, False)
+    out = []
+    for start in range(0, len(frames), batch_size):
+        x, _ = frames.batch(list(range(start, min(start + batch_size, len(frames)))))
+        out.append(torch.softmax(model(x.to(device)).float(), dim=1).cpu().numpy())  # (B, K)
+    return np.concatenate(out)
+
+
+def build_teacher_cache(
+    video_source: str | Path,
+    tracks_csv: str | Path,
+    teachers: Mapping[str, nn.Module],
+    step_s: float,
+    short_side: int,
+    out_npz: str | Path,
+    out_rejects: str | Path,
+    batch_size: int = 32,
+    device: str = "cpu",
+) -> dict[str, object]:
+    """Run :func:`teacher_posteriors` over a corpus (its video list and ingest's tracks.csv);
+    write the cache and the rejected videos; return counts that reconcile (videos = cached +
+    rejected)."""
+    from soundsight.data.manifest import list_videos
+    from soundsight.train.distill import write_teacher_cache
+
+    tracks = pd.read_csv(tracks_csv, dtype={"video_id": str}, keep_default_na=False)
+    out = teacher_posteriors(
+        list_videos(video_source), tracks, teachers, step_s, short_side, batch_size, device
+    )
+    write_teacher_cache(out_npz, out.video_id, out.time_s, out.heads)
+    out.rejects.to_csv(out_rejects, index=False)
+    cached = len(set(out.video_id))
+    return {
+        "n_videos": len(tracks), "n_cached": cached, "n_rejected": len(out.rejects),
+        "n_steps": len(out.video_id), "step_s": step_s,
+        "heads": {h: int(p.shape[1]) for h, p in out.heads.items()},
+        "mean_max_posterior": {h: float(p.max(1).mean()) for h, p in out.heads.items()},
+    }  # fmt: skip
