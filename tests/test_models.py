@@ -50,6 +50,7 @@ from soundsight.train.run import run_pretext, train_config
 # Small CPU configs per registered model; "pre" = (layer, reduction) giving the head's input,
 # "post" = the reduction of the head's output giving the logits (AVOL: max over positions).
 AV_SMALL = {"width": 0.0625, "input_size": 32}
+WAVE_SMALL = {"width": 0.0625, "num_samples": 22_050, "num_scene_outputs": 3}
 SMALL = {
     "caffenet_bn": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", None)},
     "caffenet_bn_cam": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", (2, 3))},
@@ -58,6 +59,9 @@ SMALL = {
     "l3_net": {"kwargs": AV_SMALL, "pre": ("fusion.fc1", None)},
     "ave_net": {"kwargs": AV_SMALL, "pre": ("distance", None)},
     "avol_net": {"kwargs": AV_SMALL, "pre": ("similarity", None), "post": (2, 3)},
+    # raw-waveform students with per-step object and scene heads (1 s, tiled to the net's minimum)
+    "soundnet8": {"kwargs": WAVE_SMALL, "pre": ("conv7", None)},
+    "soundnet5": {"kwargs": WAVE_SMALL, "pre": ("conv4", None)},
 }
 ROOT = Path(__file__).resolve().parents[1]
 K = 5
@@ -79,6 +83,23 @@ def _inputs(model: nn.Module, n: int, seed: int = 0) -> torch.Tensor | dict[str,
 
 def _multi_stream(model: nn.Module) -> bool:
     return isinstance(model.input_spec, dict)
+
+
+def _check_logits(model: nn.Module, logits, n: int, k: int = K) -> None:
+    """A classifier's (n, k) logits, or a per-step model's ``{head: (n, K_head, T)}``."""
+    if isinstance(logits, dict):  # SoundNet: the object head has k outputs
+        assert set(logits) == {"object", "scene"}
+        assert logits["object"].shape[:2] == (n, k) and logits["object"].shape[2] >= 1
+        assert logits["scene"].shape[:2] == (n, model.num_scene_outputs)
+    else:
+        assert logits.shape == (n, k)
+
+
+def _heads(model: nn.Module, pre: torch.Tensor):
+    """The head applied to its input: one module, or one per head (SoundNet)."""
+    if isinstance(model.head, nn.ModuleDict):
+        return {h: m(pre) for h, m in model.head.items()}
+    return model.head(pre)
 
 
 def _check_features(model: nn.Module, features, shapes: dict[str, tuple[int, ...]]) -> None:
@@ -122,13 +143,13 @@ def test_model_names_are_listed_without_importing_torch():
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_forward_and_intermediates_match_feature_shapes(name):
     model = _build(name).eval()
-    size = model.input_size
+    size = getattr(model, "input_size", None)  # a waveform model: its spec's length
     x = _inputs(model, 3)
     with torch.no_grad():
         logits = model(x)
         inter = model.forward_intermediates(x, model.layer_names)
         features = model.forward_features(x)
-    assert logits.shape == (3, K)
+    _check_logits(model, logits, 3)
     assert list(inter) == list(model.layer_names)
     shapes = model.feature_shapes()
     dims = model.feature_dims(size)
@@ -150,7 +171,7 @@ def test_head_of_intermediate_equals_logits_in_eval(name):
         if reduce_dims is not None:
             pre = pre.mean(dim=reduce_dims)
         pre_logits = model.forward_head(model.forward_features(x), pre_logits=True)
-        out = model.head(pre)
+        out = _heads(model, pre)
     torch.testing.assert_close(pre, pre_logits)
     torch.testing.assert_close(out if post is None else out.amax(dim=post), logits)
 
@@ -189,7 +210,7 @@ def test_trunk_parameters_and_reset_head(name):
     conv1_before = next(model.trunk_parameters()).clone()
     model.reset_head(11, seed=0)
     assert model.num_outputs == 11
-    assert model.eval()(_inputs(model, 2)).shape == (2, 11)
+    _check_logits(model, model.eval()(_inputs(model, 2)), 2, 11)
     assert torch.equal(next(model.trunk_parameters()), conv1_before)
 
 
@@ -381,7 +402,30 @@ def test_checkpoint_roundtrip_weights_only(tmp_path):
 # --- input specs --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(SMALL))
+def _waveform(name: str) -> bool:
+    spec = model_input_spec(name, **SMALL[name]["kwargs"])  # a dict for two-stream models
+    return getattr(spec, "modality", None) == "waveform"
+
+
+IMAGE_MODELS = [n for n in sorted(SMALL) if not _waveform(n)]
+WAVE_MODELS = [n for n in sorted(SMALL) if _waveform(n)]
+
+
+@pytest.mark.parametrize("name", WAVE_MODELS)
+def test_waveform_spec_is_what_forward_accepts(name):
+    model = _build(name).eval()
+    spec = model.input_spec
+    assert spec == model_input_spec(name, **SMALL[name]["kwargs"])  # without building weights
+    assert spec.shape == (1, 22_050) and spec.sample_rate == 22_050 and spec.scale == 256.0
+    x = example_inputs(spec, 2)
+    spec.check(x)
+    with torch.no_grad():
+        _check_logits(model, model(x), 2)
+    with pytest.raises(ValueError, match=r"\(B, 1, T\)"):
+        model(x.repeat(1, 2, 1))  # two channels instead of mono
+
+
+@pytest.mark.parametrize("name", IMAGE_MODELS)
 def test_input_spec_is_what_forward_accepts(name):
     model = _build(name).eval()
     spec = model.input_spec
@@ -549,13 +593,16 @@ def test_every_registered_model_trains_through_the_workflow_entry(name, tmp_path
     pretext = {
         **pretext, "model": name, "width": 0.125, "iterations": 2, "batch_size": 4,
         "checkpoint_every": 0, "device": "cpu", "num_workers": 0,
-        "input_size": SMALL[name]["kwargs"]["input_size"],
+        "input_size": SMALL[name]["kwargs"].get("input_size", pretext["input_size"]),
     }  # fmt: skip
     cfg = train_config(pretext, seed=0, threads=1)
     assert cfg.model_kwargs == ({"width": 0.125} if "width" in model_options(name) else {})
     out = tmp_path / "model"
     out.mkdir()
     spec = model_input_spec(name, **SMALL[name]["kwargs"])
+    if name in WAVE_MODELS:
+        _check_distillation_entry(name, cfg, tmp_path, out)
+        return
     if isinstance(spec, dict):  # audio-visual: trained on correspondence pairs of frames + tracks
         ingest, split = write_av_corpus(tmp_path)
         metrics = run_pretext(split, ingest / "index.csv", ingest, "correspondence", cfg, out)
@@ -574,6 +621,28 @@ def test_every_registered_model_trains_through_the_workflow_entry(name, tmp_path
     n_outputs = n_outputs or model.num_outputs
     with torch.no_grad():
         assert model(example_inputs(model.input_spec, 2)).shape == (2, n_outputs)
+
+
+def _check_distillation_entry(name: str, cfg, root: Path, out: Path) -> None:
+    """A waveform student distils a teacher cache (split.csv beside it) into a model folder."""
+    from teacher_corpus import STEP_S, write_teacher_corpus
+
+    from soundsight.train.distill import DistillConfig
+
+    ingest, cache = write_teacher_corpus(root, n_videos=4, n_test=1)
+    distill = DistillConfig(steps=2, step_s=STEP_S)
+    metrics = run_pretext(
+        cache, ingest / "index.csv", ingest, "distillation", cfg, out, distill=distill
+    )
+    assert metrics["iterations"] == 2 and metrics["n_train"] == 3 * 3  # 3 runs of 2 steps each
+    assert metrics["distillation"]["heads"] == ["object", "scene"]
+    assert np.isfinite(metrics["final_train_loss"])
+    model = load_trained(out / "model.pt")
+    assert (model.num_outputs, model.num_scene_outputs) == (3, 2)  # the cache's heads
+    assert model.input_spec.num_samples == round(2 * STEP_S * 22_050)
+    with torch.no_grad():
+        logits = model(example_inputs(model.input_spec, 2))
+    assert logits["object"].shape[:2] == (2, 3) and logits["scene"].shape[:2] == (2, 2)
 
 
 def test_pretext_training_crops_and_normalises_as_the_models_input_spec(tmp_path, monkeypatch):

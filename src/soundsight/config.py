@@ -215,6 +215,15 @@ AVC_OVERRIDE_KEYS = ("width", "input_size", "audio_rate", "n_fft", "iterations",
                      "lr", "weight_decay", "lr_steps")  # fmt: skip
 
 
+SOUNDNET_OVERRIDE_KEYS = ("width", "iterations", "batch_size", "lr", "weight_decay", "lr_steps")
+
+
+def soundnet_overrides(soundnet: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``soundnet`` section's training settings (:data:`SOUNDNET_OVERRIDE_KEYS`) over
+    ``pretext``."""
+    return {k: soundnet[k] for k in SOUNDNET_OVERRIDE_KEYS if k in soundnet}
+
+
 def avc_overrides(avc: Mapping[str, Any]) -> dict[str, Any]:
     """The ``avc`` section's training settings (:data:`AVC_OVERRIDE_KEYS` it holds) over
     ``pretext``."""

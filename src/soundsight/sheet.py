@@ -46,7 +46,7 @@ COLUMNS = (
 )  # fmt: skip
 # Per-row overrides of the `pretext` training settings; the header may omit them (blank cells).
 OPTIONAL_COLUMNS = ("input_size", "batch_size", "lr", "pairs")
-Task = Literal["cluster", "code", "correspondence", "init"]
+Task = Literal["cluster", "code", "correspondence", "distillation", "init"]
 PairSampler = Literal["aligned", "naive"]
 # the `pairs` column's values -> shortcut prevention on (soundsight.train.pairs.PairConfig)
 PAIR_SAMPLERS: dict[str, bool] = {"aligned": True, "naive": False}
@@ -195,10 +195,10 @@ def _check_k(row: SheetRow) -> None:
         raise SheetError(f"{row.where('k')}: an init model needs k (its number of outputs)")
     if cells["task"] == "code" and cells["k"] and "{k}" not in cells["targets"]:
         raise SheetError(f"{row.where('k')}: a code model uses k only through `{{k}}` in targets")
-    if cells["task"] == "correspondence" and cells["k"]:
+    if cells["task"] in ("correspondence", "distillation") and cells["k"]:
         raise SheetError(
-            f"{row.where('k')}: a correspondence model's outputs are its architecture's; leave k "
-            "blank"
+            f"{row.where('k')}: a {cells['task']} model's outputs are its architecture's or its "
+            "teachers'; leave k blank"
         )
 
 
@@ -291,7 +291,7 @@ def _ks(row: SheetRow, config: Mapping[str, Any]) -> list[int | None]:
 
 def _n_classes(row: SheetRow, k: int | None, fixed_classes: Mapping[str, int]) -> int | None:
     task, targets = row.cells["task"], row.cells["targets"]
-    if task in ("code", "correspondence"):
+    if task in ("code", "correspondence", "distillation"):
         return None
     if k is not None:
         return k

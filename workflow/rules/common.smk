@@ -206,7 +206,32 @@ def train_task(name):
         "lr": m.lr,
         "corpus": corpus_dir(m.corpus),
     }
-    return task | avc_task(m) if m.task == "correspondence" else task
+    if m.task == "correspondence":
+        return task | avc_task(m)
+    if m.task == "distillation":
+        return task | distill_task(m)
+    return task
+
+
+def distill_task(m):
+    """A distillation model's teacher cache (`labels/<targets>.npz`, split.csv beside it) and
+    the `soundnet` section's settings over `pretext`."""
+    from soundsight.config import (
+        soundnet_overrides,
+    )  # torch-free, like the whole DAG build
+
+    sn = config["soundnet"]
+    heads = m.targets.removeprefix("teachers_")
+    return {
+        "labels": f"{corpus_dir(m.corpus)}/labels/teachers.npz",  # every head; the row picks
+        "settings": soundnet_overrides(sn),
+        "distill": {
+            "heads": list(sn["teachers"]) if heads == "both" else [heads],
+            "divergence": sn["divergence"],
+            "steps": sn["steps"],
+            "step_s": sn["teacher_step_s"],
+        },
+    }
 
 
 def avc_task(m):
@@ -221,6 +246,11 @@ def avc_task(m):
         "sampler": m.pairs,
         "world_fps": c.world["fps"] if c.is_world else None,
     }
+
+
+def teacher_weights():
+    """The weights of the `soundnet.teachers` models, in the order of their heads."""
+    return [f"{R}/models/{m}/model.pt" for m in config["soundnet"]["teachers"].values()]
 
 
 def init_pretext(name):
@@ -251,8 +281,13 @@ def task_frames(wildcards):
         "index": f"{corpus_dir(m.corpus)}/ingest/index.csv",
         "shards": shard_dirs(m.corpus),
     }
-    if m.task == "correspondence":  # whole tracks: tracks.csv, each shard's tracks.npy
+    if m.task in (
+        "correspondence",
+        "distillation",
+    ):  # whole tracks: tracks.csv, tracks.npy
         frames["tracks"] = f"{corpus_dir(m.corpus)}/ingest/tracks.csv"
+    if m.task == "distillation":  # the cache's split table, beside it
+        frames["split"] = f"{corpus_dir(m.corpus)}/labels/split.csv"
     return frames
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from soundsight.logs import configure
 from soundsight.train.avc import pair_config
+from soundsight.train.distill import DistillConfig
 from soundsight.train.run import run_pretext, train_config
 
 log = configure(snakemake.log[0])
@@ -18,6 +19,11 @@ pairs = None
 if p.task["kind"] == "correspondence":
     pairs = pair_config(p.task["pairs"], p.task["sampler"], p.task["world_fps"])
     log.info("%s: pairs %s", snakemake.wildcards.model, pairs)
+distill = None
+if p.task["kind"] == "distillation":  # which teachers' heads, the loss, the crops
+    d = p.task["distill"]
+    distill = DistillConfig(tuple(d["heads"]), d["divergence"], d["steps"], d["step_s"])
+    log.info("%s: %s", snakemake.wildcards.model, distill)
 metrics = run_pretext(
     snakemake.input.labels,
     snakemake.input.index,
@@ -27,5 +33,6 @@ metrics = run_pretext(
     Path(snakemake.output.model).parent,
     n_classes=p.task["n_classes"],
     pairs=pairs,
+    distill=distill,
 )
 log.info("%s: held-out %s", snakemake.wildcards.model, metrics.get("val"))

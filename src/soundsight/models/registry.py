@@ -38,6 +38,8 @@ BUILTIN_MODELS = {
     "caffenet_bn_cam": "caffenet",
     "l3_net": "l3",
     "resnet18": "resnet",
+    "soundnet5": "soundnet",
+    "soundnet8": "soundnet",
 }
 
 

@@ -44,9 +44,8 @@ per-time-step logits of both heads, ``{"object": (B, K_obj, T), "scene": (B, K_s
 (T = 4 for a 20 s crop), what distillation compares with the teachers' posteriors
 (:class:`soundsight.train.tasks.DistillationTask`).
 
-The classes are not yet in the registry: registering them waits for the pretext path that
-trains a waveform model on the distillation task (``soundsight.train.pretext``), which the
-registry-wide tests of ``tests/test_models.py`` exercise for every registered name.
+Registered as ``soundnet8`` and ``soundnet5``; trained by the pretext path's ``distillation``
+kind (:func:`soundsight.train.distill.train_distillation`).
 """
 
 from __future__ import annotations
@@ -61,6 +60,7 @@ from torch import Tensor, nn
 
 from .base import LayerGeometry, check_layer_names, layer_out_size, run_stages
 from .input_spec import WaveformSpec
+from .registry import register_model
 
 SAMPLE_RATE = 22_050
 WAVEFORM_SCALE = 256.0  # the original loader's input range is [-256, 256]
@@ -333,6 +333,7 @@ def _init_(module: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
+@register_model("soundnet8")
 class SoundNet8(SoundNet):
     """SoundNet-8 (Table 1): conv1..conv7 with pool1, pool2, pool5; conv8 heads 8/2, no pad."""
 
@@ -340,6 +341,7 @@ class SoundNet8(SoundNet):
     default_layers = ("conv4", "conv5", "pool5", "conv6", "conv7", "conv8.object", "conv8.scene")
 
 
+@register_model("soundnet5")
 class SoundNet5(SoundNet):
     """SoundNet-5 (Table 2): conv1..conv4 with pool1..pool3; conv5 heads 16/12/4."""
 

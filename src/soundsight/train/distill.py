@@ -22,16 +22,20 @@ logits (it aligns the teacher's ``steps`` with the student's output steps).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
 from soundsight.models.input_spec import WaveformSpec
 from soundsight.train.dataset import SampleKey
+from soundsight.train.loop import TrainConfig, train
 from soundsight.train.pairs import TrackClips
+from soundsight.train.tasks import DistillationTask
 
 KEY_COLUMNS = ("video_id", "time_s")
 
@@ -136,3 +140,77 @@ class PosteriorCrops(Dataset):
             "n": len(self), "steps": self.steps, "duration_s": self.duration_s,
             "heads": {h: int(t.shape[1]) for h, t in self.targets.items()},
         }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    """How a student distils the cache: which ``heads`` (both, or one for Table 5's
+    single-teacher rows), the ``divergence`` (``kl`` or Table 5's ``l2``), and crops of
+    ``steps`` cached steps ``step_s`` apart (the original: 4 steps 5 s apart, 20 s crops)."""
+
+    heads: tuple[str, ...] = ("object", "scene")
+    divergence: str = "kl"
+    steps: int = 4
+    step_s: float = 5.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "heads": list(self.heads)}
+
+
+def split_videos(split_csv: str | Path) -> dict[str, set[str]]:
+    """``{"train": videos, "test": videos}`` of a frame split table (frame_id, video_id, split);
+    ValueError when a video has frames on both sides or a side is empty."""
+    split = pd.read_csv(split_csv, dtype={"video_id": str, "frame_id": str})
+    if not {"video_id", "split"} <= set(split.columns):
+        raise ValueError(f"split table {split_csv} needs video_id and split columns")
+    sides = split.groupby("video_id")["split"].nunique()
+    if (sides > 1).any():
+        raise ValueError(
+            f"videos with frames in both splits: {sides[sides > 1].index[:5].tolist()}"
+        )
+    out = {s: set(split.loc[split["split"] == s, "video_id"]) for s in ("train", "test")}
+    empty = [s for s, v in out.items() if not v]
+    if empty:
+        raise ValueError(f"{split_csv} has no {empty} videos")
+    return out
+
+
+def train_distillation(
+    cache_npz: str | Path,
+    split_csv: str | Path,
+    tracks_csv: str | Path,
+    ingest_dir: str | Path,
+    cfg: TrainConfig,
+    out_dir: str | Path,
+    distill: DistillConfig,
+) -> dict[str, Any]:
+    """Train ``cfg.model`` (soundnet8 / soundnet5) on the cached teacher posteriors of the train
+    videos; held out: the test videos' crops. Head sizes come from the cache."""
+    from soundsight.models import build_model, model_input_spec
+
+    cache = read_teacher_cache(cache_npz)
+    missing = [h for h in distill.heads if h not in cache]
+    if missing:
+        raise ValueError(f"{cache_npz} has no teacher head(s) {missing}")
+    cache = {k: v for k, v in cache.items() if k in KEY_COLUMNS or k in distill.heads}
+    sizes = {"object": 1, "scene": 1} | {h: int(cache[h].shape[1]) for h in distill.heads}
+    rate = model_input_spec(cfg.model, **cfg.model_kwargs).sample_rate  # no weights built
+    torch.manual_seed(cfg.seed)
+    model = build_model(
+        cfg.model, num_outputs=sizes["object"], num_scene_outputs=sizes["scene"],
+        num_samples=round(distill.steps * distill.step_s * rate), **cfg.model_kwargs,
+    )  # fmt: skip
+    spec = model.input_spec
+    videos = split_videos(split_csv)
+    clips = TrackClips(pd.read_csv(tracks_csv, dtype={"video_id": str}), ingest_dir)
+    sets = [
+        PosteriorCrops(cache, clips, spec, distill.steps, distill.step_s, videos[s])
+        for s in ("train", "test")
+    ]
+    task = DistillationTask(distill.heads, distill.divergence)
+    metrics = train(model, sets[0], sets[1], task, cfg, Path(out_dir))
+    built = {"num_scene_outputs": sizes["scene"], "num_samples": spec.num_samples}
+    return {
+        **metrics, "distillation": distill.to_dict(), "crops": sets[0].describe(),
+        "num_outputs": sizes["object"], "model_kwargs": built,
+    }  # fmt: skip

@@ -26,9 +26,10 @@ from soundsight.models.init import kmeans_init_, random_init_
 from soundsight.models.spec import write_spec
 from soundsight.provenance import file_hash
 from soundsight.train.dataset import FrameDataset
+from soundsight.train.distill import DistillConfig
 from soundsight.train.loop import HELDOUT_FILE, TrainConfig, resolve_device
 from soundsight.train.pairs import PairConfig
-from soundsight.train.pretext import train_pretext
+from soundsight.train.pretext import SPLIT_CSV, Kind, train_pretext
 from soundsight.train.targets import load_task
 
 log = logging.getLogger(__name__)
@@ -111,18 +112,21 @@ def run_pretext(
     labels_csv: str | Path,
     index_csv: str | Path,
     ingest_dir: str | Path,
-    kind: Literal["cluster", "code", "correspondence"],
+    kind: Kind,
     cfg: TrainConfig,
     out_dir: str | Path,
     n_classes: int | None = None,
     pairs: PairConfig | None = None,
+    distill: DistillConfig | None = None,
 ) -> dict[str, Any]:
     """Train ``cfg.model`` on a label table; write model.pt, model.json, metrics.json and
     heldout.npz (per held-out frame: loss, score, baseline) in out_dir.
 
     Kind ``correspondence``: ``labels_csv`` is the split table and ``pairs`` (default
     ``PairConfig()``) says how audio-visual pairs are drawn; the tracks are ``tracks.csv``
-    beside ``index_csv`` (both hashed into the work folder's key with ``pairs``).
+    beside ``index_csv`` (both hashed into the work folder's key with ``pairs``). Kind
+    ``distillation``: ``labels_csv`` is the teacher cache (.npz), with ``split.csv`` beside it and
+    the tracks beside ``index_csv`` (all hashed, with ``distill``).
 
     Once the model folder is written, the work folder's weights are moved into it and its
     checkpoint (weights + optimiser state: 685 MB for AlexNet) is deleted: it only serves to resume
@@ -134,18 +138,34 @@ def run_pretext(
         pairs = pairs or PairConfig()
         inputs.append(Path(index_csv).parent / TRACKS_CSV)
         extra = {"pairs": pairs.to_dict()}
+    if kind == "distillation":
+        distill = distill or DistillConfig()
+        inputs += [Path(labels_csv).with_name(SPLIT_CSV), Path(index_csv).parent / TRACKS_CSV]
+        extra = {"distill": distill.to_dict()}
     work = out / f"work-{run_key(cfg, inputs, extra)}"
-    metrics = train_pretext(labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes, pairs)
-    weights = torch.load(work / "model.pt", map_location="cpu", weights_only=True)
-    n_outputs = int(weights["head.weight"].shape[0])  # (K, D) classifier of every registry model
+    metrics = train_pretext(
+        labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes, pairs, distill
+    )
     shutil.copyfile(work / "metrics.json", out / "metrics.json")
     shutil.copyfile(work / HELDOUT_FILE, out / HELDOUT_FILE)
-    write_spec(
-        out / "model.json", cfg.model, n_outputs, input_size=cfg.input_size, **cfg.model_kwargs
-    )
+    n_outputs, kwargs = _rebuild_args(work / "model.pt", cfg, metrics)
+    write_spec(out / "model.json", cfg.model, n_outputs, **kwargs)
     shutil.move(work / "model.pt", out / "model.pt")
     (work / "checkpoint.pt").unlink(missing_ok=True)
     return metrics
+
+
+def _rebuild_args(
+    weights_pt: Path, cfg: TrainConfig, metrics: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """``num_outputs`` and the constructor arguments that rebuild a trained model: a classifier's
+    outputs are its ``head.weight`` rows; a run that built its model from its data (distillation:
+    head sizes and crop length from the teacher cache) reports them in its metrics."""
+    kwargs = accepted_kwargs(cfg.model, {"input_size": cfg.input_size}) | cfg.model_kwargs
+    if "num_outputs" in metrics:
+        return int(metrics["num_outputs"]), kwargs | metrics.get("model_kwargs", {})
+    weights = torch.load(weights_pt, map_location="cpu", weights_only=True)
+    return int(weights["head.weight"].shape[0]), kwargs  # (K, D) classifier
 
 
 def sample_train_images(

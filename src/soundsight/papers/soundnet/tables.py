@@ -1,0 +1,114 @@
+"""SoundNet's Table 3 (DCASE 2013 scenes) and Table 4 (ESC-50, ESC-10) from layer probes.
+
+The replicated row is the sheet's ``soundnet8``: SoundNet-8 scaled down, distilled from the
+world's object and scene models (the ImageNet / Places teachers' analogues) on the world's
+videos. Each cell reads the model's layer-probe summary
+``<probes_dir>/<model>/<dataset>_layers.json`` (``soundsight.probes.waveform``) at one layer
+(the ``soundnet.table_layer`` config, the original evaluation's pool5). The other rows are
+published only; the printed numbers come only from :mod:`soundsight.report.published`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from soundsight.report.results import Values, read_json
+from soundsight.report.table import Column, Row, RowsTable
+
+PAPER = "soundnet"
+SOUNDNET8 = "soundnet8"
+TABLE34_MODELS = (SOUNDNET8,)
+TABLE_DATASETS = {"table3": "dcase2013", "table4": "esc50"}
+ROWS = {
+    SOUNDNET8: Row(
+        "SoundNet",
+        "SoundNet",
+        "SoundNet-8 scaled down (`soundnet` config: width, crop, iterations), distilled from the "
+        "world's object and scene models on the world's videos; linear SVM on one layer",
+    )
+}
+SCALE_NOTE = (
+    "The student, its teachers, the videos and the probe sets are the embedded world's and "
+    "scaled down, so the replicated number shows what this testbed measures, not the paper's "
+    "value. Each cell reads *replicated (published)*."
+)
+
+
+def probe_summary(probes_dir: str | Path, model: str, dataset: str) -> Path:
+    """``<probes_dir>/<model>/<dataset>_layers.json``."""
+    return Path(probes_dir) / model / f"{dataset}_layers.json"
+
+
+def layer_accuracy(path: str | Path, layer: str, subset: str | None = None) -> float:
+    """Accuracy % of one probed layer in a layer-probe summary (``subset="esc10"``: ESC-10's)."""
+    summary = read_json(path, "layer-probe summary")
+    block = summary.get(subset, {}) if subset else summary
+    layers = block.get("layers", {}) if isinstance(block, dict) else {}
+    if layer not in layers:
+        raise ValueError(
+            f"{path}: layer {layer!r} was not probed ({subset or 'all'}): {list(layers)}"
+        )
+    return 100.0 * float(layers[layer]["accuracy"])
+
+
+def probe_values(
+    probes_dir: str | Path | None, dataset: str, layer: str, columns: dict[str, str | None]
+) -> Values:
+    """Result source: model -> ``{column: accuracy %}`` of its ``dataset`` probe; ``columns``
+    maps a column to the summary's subset (None: the whole set)."""
+
+    def values(model: str) -> dict[str, float]:
+        if probes_dir is None:
+            raise ValueError(f"no probe folder given for {model!r}")
+        path = probe_summary(probes_dir, model, dataset)
+        return {c: layer_accuracy(path, layer, subset) for c, subset in columns.items()}
+
+    return values
+
+
+TABLE_COLUMNS = {
+    "table3": {"Accuracy": None},
+    "table4": {"ESC-50": None, "ESC-10": "esc10"},
+}
+
+
+def table3(layer: str = "pool5") -> RowsTable:
+    """Table 3: DCASE 2013 scene classification, SoundNet replicated, the rest published."""
+    return RowsTable(
+        PAPER, "table3", "Table 3", "SoundNet, Table 3: scene classification on DCASE 2013",
+        "Replicated: accuracy % on the world's mini-DCASE 2013 test set (train on dev, test on "
+        f"test) of a linear SVM on SoundNet's {layer} windows, a clip's scores the mean of its "
+        f"windows' decision values. {SCALE_NOTE}",
+        (Column("Accuracy", "Accuracy", "accuracy %"),),
+        ROWS,
+    )  # fmt: skip
+
+
+def table4(layer: str = "pool5") -> RowsTable:
+    """Table 4: ESC-50 and ESC-10, SoundNet replicated, the rest published."""
+    return RowsTable(
+        PAPER, "table4", "Table 4", "SoundNet, Table 4: sound classification on ESC-50 and ESC-10",
+        "Replicated: mean accuracy % over the 5 folds of the world's mini-ESC-50 (and its ESC-10 "
+        f"subset) of a linear SVM on SoundNet's {layer} windows, a clip's scores the mean of its "
+        f"windows' decision values. {SCALE_NOTE}",
+        (
+            Column("ESC-50", "ESC-50", "accuracy %"),
+            Column("ESC-10", "ESC-10", "accuracy %"),
+        ),
+        ROWS,
+    )  # fmt: skip
+
+
+TABLES = {"table3": table3, "table4": table4}
+
+
+def build_table(
+    table: str, probes_dir: str | Path | None, models: Sequence[str], layer: str
+) -> tuple[RowsTable, pd.DataFrame]:
+    """One of Tables 3 / 4 and its tidy frame (no models: published rows only)."""
+    spec = TABLES[table](layer)
+    values = probe_values(probes_dir, TABLE_DATASETS[table], layer, TABLE_COLUMNS[table])
+    return spec, spec.build(values, models)

@@ -1,0 +1,29 @@
+"""Cache the visual teachers' posteriors at fixed steps through every video of a corpus."""
+
+import time
+
+import torch
+
+from soundsight.logs import configure
+from soundsight.models.spec import load_trained
+from soundsight.provenance import provenance, write_json
+from soundsight.train.loop import resolve_device
+from soundsight.train.teachers import build_teacher_cache
+
+started = time.time()
+log = configure(snakemake.log[0])
+p = snakemake.params
+torch.set_num_threads(snakemake.threads)
+device = resolve_device(p.device)
+heads = list(p.soundnet["teachers"])  # the teachers' inputs come in this order
+teachers = {h: load_trained(pt) for h, pt in zip(heads, snakemake.input.teachers, strict=True)}
+summary = build_teacher_cache(
+    snakemake.input.source, snakemake.input.tracks, teachers, p.soundnet["teacher_step_s"],
+    p.short_side, snakemake.output.cache, snakemake.output.rejects,
+    p.soundnet["teacher_batch_size"], str(device),
+)  # fmt: skip
+summary["teachers"] = dict(zip(heads, map(str, snakemake.input.teachers), strict=True))
+inputs = [snakemake.input.tracks, *snakemake.input.teachers]
+summary["provenance"] = provenance(p.soundnet, inputs, {"seed": p.seed}, started, str(device))
+write_json(snakemake.output.summary, summary)
+log.info("teacher cache: %s", {k: summary[k] for k in ("n_cached", "n_rejected", "n_steps")})
