@@ -221,6 +221,7 @@ def test_optional_training_columns_override_the_pretext_config(tmp_path):
             "pairs": "",
         },
     ]
+    rows = [{"divergence": "", **r} for r in rows]
     lines = ["\t".join(header), *("\t".join(r[c] for c in header) for r in rows)]
     path.write_text("\n".join(lines) + "\n")
     config = {**CONFIG, "student": {"size": 64}}
@@ -269,3 +270,18 @@ def test_the_project_sheet_has_the_student_rows():
         assert m.targets == (f"clusters_mfcc_k{m.k}" if "mfcc" in name else f"clusters_k{m.k}")
     shared = ("object", "random", "sound_cluster")  # Table 1's other rows are Owens models
     assert all(models[n].papers == ("owens2018", "student") for n in shared)
+
+
+def test_divergence_column_is_for_distillation_rows_only(tmp_path):
+    header = [*COLUMNS, "divergence"]
+    student = {
+        **BASE, "name": "s", "architecture": "", "task": "distillation",
+        "targets": "teachers_both", "k": "", "divergence": "l2",
+    }  # fmt: skip
+    path = tmp_path / "m.tsv"
+    path.write_text("\t".join(header) + "\n" + "\t".join(student[c] for c in header) + "\n")
+    assert resolve(path, CONFIG)["s"].divergence == "l2"
+    wrong = {**BASE, "divergence": "kl"}
+    path.write_text("\t".join(header) + "\n" + "\t".join(wrong[c] for c in header) + "\n")
+    with pytest.raises(SheetError, match="divergence"):
+        resolve(path, CONFIG)

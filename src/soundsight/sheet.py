@@ -23,6 +23,9 @@ Cell conventions (documented in the schema too):
   their frame, negatives anywhere: the sampler that lets a network cheat). Other tasks leave it
   blank. A correspondence model leaves ``k`` blank: its architecture fixes its outputs (L3-Net and
   AVE-Net: 2 logits; AVOL-Net: 1).
+* The optional column ``divergence`` says how a ``distillation`` model compares its posteriors
+  with the teachers' (:data:`DIVERGENCES`): ``kl`` (SoundNet's loss) or ``l2`` (its Table 5
+  ablation); blank: the ``soundnet.divergence`` config's. Other tasks leave it blank.
 * ``requires`` lists conditions, ``;``-separated: ``key.path`` (the config value is true) or
   ``key.path=value`` (it equals ``value``); a model whose conditions fail is not in this DAG.
 """
@@ -45,7 +48,8 @@ COLUMNS = (
     "schedule", "iterations", "requires", "description",
 )  # fmt: skip
 # Per-row overrides of the `pretext` training settings; the header may omit them (blank cells).
-OPTIONAL_COLUMNS = ("input_size", "batch_size", "lr", "pairs")
+OPTIONAL_COLUMNS = ("input_size", "batch_size", "lr", "pairs", "divergence")
+DIVERGENCES = ("kl", "l2")  # the `divergence` column's values (soundsight.train.tasks)
 Task = Literal["cluster", "code", "correspondence", "distillation", "init"]
 PairSampler = Literal["aligned", "naive"]
 # the `pairs` column's values -> shortcut prevention on (soundsight.train.pairs.PairConfig)
@@ -94,6 +98,7 @@ class ModelEntry:
     batch_size: int | None = None  # None: pretext.batch_size
     lr: float | None = None  # None: pretext.lr
     pairs: PairSampler | None = None  # correspondence only: how pairs are drawn (PAIR_SAMPLERS)
+    divergence: str | None = None  # distillation only: kl / l2 (None: soundnet.divergence)
 
 
 def read_model_sheet(
@@ -379,7 +384,18 @@ def _entry(
         enabled=enabled,
         description=cells["description"],
         pairs=_sampler(row),
+        divergence=_divergence(row),
     )
+
+
+def _divergence(row: SheetRow) -> str | None:
+    """A distillation row's divergence (None: the config's); an error on any other task."""
+    value = row.cells["divergence"]
+    if value and row.cells["task"] != "distillation":
+        raise SheetError(f"{row.where('divergence')}: only distillation models have a divergence")
+    if value and value not in DIVERGENCES:
+        raise SheetError(f"{row.where('divergence')}: {value!r} is not one of {DIVERGENCES}")
+    return value or None
 
 
 def load_models(

@@ -227,7 +227,7 @@ def distill_task(m):
         "settings": soundnet_overrides(sn),
         "distill": {
             "heads": list(sn["teachers"]) if heads == "both" else [heads],
-            "divergence": sn["divergence"],
+            "divergence": m.divergence or sn["divergence"],
             "steps": sn["steps"],
             "step_s": sn["teacher_step_s"],
         },
