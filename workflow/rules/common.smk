@@ -94,6 +94,18 @@ def sun_root():
     return f"{WORLD}/SUN397" if is_world("sun397") else config["sources"]["sun397"]
 
 
+def audio_probe_root(dataset):
+    """The ESC-50 or DCASE 2013 folder an audio probe reads: the world's (for DCASE its
+    world.json, beside the dev and test folders), or `sources.<name>`."""
+    if is_world(dataset):
+        return (
+            f"{WORLD}/ESC-50-master"
+            if dataset == "esc50"
+            else f"{WORLD}/DCASE2013/world.json"
+        )
+    return config["sources"][dataset]
+
+
 def label_outputs():
     """Every label artifact of the sound-prediction models."""
     ks = config["labels"]["k"]

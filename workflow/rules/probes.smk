@@ -39,3 +39,27 @@ rule probe_sun:
         seed=config["seed"],
     script:
         "../scripts/probe_sun.py"
+
+
+rule probe_audio_layers:
+    input:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        root=lambda w: audio_probe_root(w.dataset),
+    output:
+        summary=f"{R}/probes/{{model}}/{{dataset}}_layers.json",
+        clips=f"{R}/probes/{{model}}/{{dataset}}_layers.npz",
+    log:
+        f"{LOGS}/probes/{{model}}_{{dataset}}_layers.log",
+    wildcard_constraints:
+        dataset="esc50|dcase2013",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["probes"]["n_jobs"]
+    params:
+        layers=config["soundnet"]["probe_layers"],
+        cost=config["soundnet"]["probe_cost"],
+        device=config["probes"]["device"],
+        seed=config["seed"],
+    script:
+        "../scripts/probe_audio_layers.py"
