@@ -636,6 +636,8 @@ def _check_distillation_entry(name: str, cfg, root: Path, out: Path) -> None:
     )
     assert metrics["iterations"] == 2 and metrics["n_train"] == 3 * 3  # 3 runs of 2 steps each
     assert metrics["distillation"]["heads"] == ["object", "scene"]
+    saved = json.loads((out / "metrics.json").read_text())  # the model folder records them
+    assert saved["distillation"] == metrics["distillation"] and saved["crops"]["steps"] == 2
     assert np.isfinite(metrics["final_train_loss"])
     model = load_trained(out / "model.pt")
     assert (model.num_outputs, model.num_scene_outputs) == (3, 2)  # the cache's heads

@@ -146,13 +146,24 @@ def run_pretext(
     metrics = train_pretext(
         labels_csv, index_csv, ingest_dir, kind, cfg, work, n_classes, pairs, distill
     )
-    shutil.copyfile(work / "metrics.json", out / "metrics.json")
+    _write_metrics(work / "metrics.json", out / "metrics.json", metrics)
     shutil.copyfile(work / HELDOUT_FILE, out / HELDOUT_FILE)
     n_outputs, kwargs = _rebuild_args(work / "model.pt", cfg, metrics)
     write_spec(out / "model.json", cfg.model, n_outputs, **kwargs)
     shutil.move(work / "model.pt", out / "model.pt")
     (work / "checkpoint.pt").unlink(missing_ok=True)
     return metrics
+
+
+def _write_metrics(written: Path, out: Path, metrics: dict[str, Any]) -> None:
+    """The loop's metrics.json, with the settings a run added to it (how correspondence pairs
+    were drawn, what a student distilled) so that the model folder records them."""
+    saved = json.loads(written.read_text())
+    extra = {k: v for k, v in metrics.items() if k not in saved}
+    if not extra:
+        shutil.copyfile(written, out)
+        return
+    out.write_text(json.dumps(saved | extra, indent=2, default=str) + "\n")
 
 
 def _rebuild_args(
