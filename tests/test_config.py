@@ -99,3 +99,20 @@ def test_corpora_map_each_corpus_to_its_source_world_and_seed():
     assert second.world_seed == 3 + cfg["audioset"]["seed_offset"]
     cfg["audioset"]["enabled"] = False
     assert not corpora(cfg)["audioset"].enabled
+
+
+def test_audio_probe_sources_name_their_layout(tmp_path):
+    """sources.esc50 / sources.dcase2013 off the world: a missing part names the layout."""
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    esc, dcase = tmp_path / "ESC-50-master", tmp_path / "DCASE2013"
+    (esc / "audio").mkdir(parents=True)
+    (dcase / "scenes_stereo").mkdir(parents=True)
+    cfg = validate_config({"sources": {"esc50": str(esc)}}, schema)
+    with pytest.raises(ConfigError, match=r"`sources.esc50`.*meta/esc50.csv"):
+        check_sources(cfg)
+    (esc / "meta").mkdir()
+    (esc / "meta" / "esc50.csv").write_text("filename,fold,target,category,esc10\n")
+    check_sources(cfg)
+    cfg = validate_config({"sources": {"dcase2013": str(dcase)}}, schema)
+    with pytest.raises(ConfigError, match=r"`sources.dcase2013`.*scenes_stereo_testset"):
+        check_sources(cfg)

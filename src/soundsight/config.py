@@ -191,6 +191,15 @@ _LAYOUTS = {
         "folders (/a/abbey/...)",
         ("ClassName.txt",),
     ),
+    "esc50": (
+        "the ESC-50-master folder holding meta/esc50.csv and audio/",
+        ("meta/esc50.csv", "audio"),
+    ),
+    "dcase2013": (
+        "the DCASE 2013 scenes folder holding scenes_stereo/ (development set) and "
+        "scenes_stereo_testset/ (test set)",
+        ("scenes_stereo", "scenes_stereo_testset"),
+    ),
 }
 
 
