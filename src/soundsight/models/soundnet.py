@@ -152,6 +152,7 @@ class SoundNet(nn.Module):
 
     layers: ClassVar[tuple[Layer1d, ...]] = ()
     default_layers: ClassVar[tuple[str, ...]] = ()
+    head_layers: ClassVar[tuple[str, ...]] = ("head",)  # the two head convs after the trunk
     multilabel = False
 
     def __init__(
