@@ -35,6 +35,7 @@ from soundsight.models.input_spec import WaveformSpec
 from soundsight.train.dataset import SampleKey
 from soundsight.train.loop import TrainConfig, train
 from soundsight.train.pairs import TrackClips
+from soundsight.train.targets import read_table
 from soundsight.train.tasks import DistillationTask
 
 KEY_COLUMNS = ("video_id", "time_s")
@@ -160,9 +161,7 @@ class DistillConfig:
 def split_videos(split_csv: str | Path) -> dict[str, set[str]]:
     """``{"train": videos, "test": videos}`` of a frame split table (frame_id, video_id, split);
     ValueError when a video has frames on both sides or a side is empty."""
-    split = pd.read_csv(split_csv, dtype={"video_id": str, "frame_id": str})
-    if not {"video_id", "split"} <= set(split.columns):
-        raise ValueError(f"split table {split_csv} needs video_id and split columns")
+    split = read_table(split_csv, ["frame_id", "video_id", "split"], "split table")
     sides = split.groupby("video_id")["split"].nunique()
     if (sides > 1).any():
         raise ValueError(

@@ -17,7 +17,7 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
-def _read_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
+def read_table(path: str | Path, required: list[str], what: str) -> pd.DataFrame:
     """A CSV with text ids; ValueError naming the file when columns are missing."""
     table = pd.read_csv(
         path,
@@ -65,7 +65,7 @@ def frame_paths(index_csv: str | Path, ingest_dir: str | Path) -> pd.Series:
     The path is ``<ingest_dir>/<shard_dir>/<jpg>`` when the index has ``shard_dir`` (as written
     by ``merge_shards``), else ``<ingest_dir>/shards/<shard>/<jpg>``.
     """
-    index = _read_table(index_csv, _INDEX_COLUMNS, "ingest index")
+    index = read_table(index_csv, _INDEX_COLUMNS, "ingest index")
     ingest_dir = Path(ingest_dir)
     if "shard_dir" in index.columns:
         dirs = index["shard_dir"].astype(str)
@@ -138,10 +138,10 @@ def load_task(
     ``code``: multi-label float32 bit vectors from the ``code`` bit strings.
     """
     if kind == "cluster":
-        table = _read_table(labels_csv, _CLUSTER_COLUMNS, "cluster table")
+        table = read_table(labels_csv, _CLUSTER_COLUMNS, "cluster table")
         targets, used, n_outputs = _cluster_targets(table, labels_csv, n_classes)
     elif kind == "code":
-        table = _read_table(labels_csv, _CODE_COLUMNS, "code table")
+        table = read_table(labels_csv, _CODE_COLUMNS, "code table")
         targets = decode_bits(table["code"])  # (N, P)
         used, n_outputs = np.ones(len(table), dtype=bool), targets.shape[1]
     else:
