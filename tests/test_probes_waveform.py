@@ -8,9 +8,10 @@ import torch
 from scipy.io import wavfile
 from torch import nn
 
+from soundsight.models.base import tile_to_length
 from soundsight.models.input_spec import WaveformSpec
 from soundsight.models.soundnet import SoundNet8
-from soundsight.probes.waveform import layer_windows, probe_layers, read_wave, tile
+from soundsight.probes.waveform import layer_windows, probe_layers, read_wave
 from soundsight.world import WorldConfig
 from soundsight.world.soundsets import generate_dcase2013, generate_esc50
 
@@ -43,9 +44,10 @@ def test_read_wave_resamples_to_the_models_rate_and_tile_repeats(tmp_path):
     wavfile.write(tmp_path / "a.wav", 16000, pcm)
     x = read_wave(tmp_path / "a.wav", 8000)
     assert x.shape == (8000,) and x.dtype == np.float32 and 0.45 < np.abs(x).max() < 0.55
-    np.testing.assert_array_equal(tile(np.arange(3.0), 7), [0, 1, 2, 0, 1, 2, 0])
+    tiled = tile_to_length(torch.arange(3.0)[None, None], 7)[0, 0]  # the tiling windows get
+    np.testing.assert_array_equal(tiled.numpy(), [0, 1, 2, 0, 1, 2, 0])
     with pytest.raises(ValueError, match="empty"):
-        tile(np.zeros(0), 4)
+        tile_to_length(torch.zeros(1, 1, 0), 4)
 
 
 def test_soundnet_windows_are_a_layers_time_steps():

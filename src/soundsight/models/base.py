@@ -319,3 +319,13 @@ def init_module_(module: nn.Module) -> None:
         elif isinstance(m, nn.modules.batchnorm._BatchNorm):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
+
+
+def tile_to_length(x: Tensor, length: int) -> Tensor:
+    """(B, C, T) -> (B, C, max(T, length)): a shorter clip repeated circularly, then cut."""
+    n = x.shape[-1]
+    if n >= length:
+        return x
+    if n < 1:
+        raise ValueError("cannot tile an empty waveform")
+    return x.repeat(1, 1, math.ceil(length / n))[..., :length]

@@ -58,7 +58,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from .base import LayerGeometry, check_layer_names, layer_out_size, run_stages
+from .base import LayerGeometry, check_layer_names, layer_out_size, run_stages, tile_to_length
 from .input_spec import WaveformSpec
 from .registry import register_model
 
@@ -127,16 +127,6 @@ def scaled(base: int, width: float) -> int:
     if not width > 0:
         raise ValueError(f"width must be > 0, got {width}")
     return max(MIN_CHANNELS, round(base * width))
-
-
-def tile_to_length(x: Tensor, length: int) -> Tensor:
-    """(B, C, T) -> (B, C, max(T, length)): a shorter clip repeated circularly, then cut."""
-    n = x.shape[-1]
-    if n >= length:
-        return x
-    if n < 1:
-        raise ValueError("cannot tile an empty waveform")
-    return x.repeat(1, 1, math.ceil(length / n))[..., :length]
 
 
 class SoundNet(nn.Module):

@@ -29,6 +29,7 @@ from scipy.signal import resample_poly
 from torch import nn
 from tqdm import tqdm
 
+from soundsight.models.base import tile_to_length
 from soundsight.models.input_spec import WaveformSpec
 from soundsight.probes.clips import (
     ClipProbeResult,
@@ -56,13 +57,6 @@ def read_wave(path: str | Path, rate: int) -> np.ndarray:
     return x
 
 
-def tile(x: np.ndarray, length: int) -> np.ndarray:
-    """``x`` repeated circularly to at least ``length`` samples (unchanged if longer)."""
-    if len(x) == 0:
-        raise ValueError("an empty recording cannot be tiled")
-    return np.resize(x, max(len(x), length)) if len(x) < length else x
-
-
 def layer_windows(
     model: nn.Module,
     waves: Sequence[np.ndarray],
@@ -83,18 +77,18 @@ def layer_windows(
     model = model.eval().to(device)
     with torch.no_grad():
         for wave in tqdm(waves, desc="layer windows", unit="clip"):
-            x = torch.from_numpy(tile(wave, length) * np.float32(spec.scale))[None, None]
+            x = tile_to_length(torch.from_numpy(wave)[None, None], length) * spec.scale
             feats = model.forward_intermediates(x.to(device), layers)  # {layer: (1, C, T)}
             for layer in layers:
                 out[layer].append(feats[layer][0].T.float().cpu().numpy())  # (T, C)
     return out
 
 
-def _rows(windows: list[np.ndarray], table: pd.DataFrame, column: str) -> tuple:
-    """Stacked windows (M, C), their recording ids (M,) and values of ``column`` (M,)."""
+def _rows(windows: list[np.ndarray], table: pd.DataFrame, columns: Sequence[str]) -> tuple:
+    """Stacked windows (M, C), their recording ids (M,) and each of ``columns``' values (M,)."""
     counts = [len(w) for w in windows]
-    ids = np.repeat(table["clip_id"].to_numpy(), counts)
-    return np.concatenate(windows), ids, np.repeat(table[column].to_numpy(), counts)
+    per_row = [np.repeat(table[c].to_numpy(), counts) for c in ("clip_id", *columns)]
+    return np.concatenate(windows), *per_row
 
 
 def _summary(result: ClipProbeResult | list[ClipProbeResult]) -> dict[str, Any]:
@@ -123,8 +117,7 @@ def probe_esc50(
     summary: dict[str, Any] = {"dataset": "esc50", "layers": {}, "esc10": {"layers": {}}}
     arrays: dict[str, np.ndarray] = {}
     for layer, w in windows.items():
-        X, ids, y = _rows(w, clips, "target")
-        _, _, folds = _rows(w, clips, "fold")
+        X, ids, y, folds = _rows(w, clips, ("target", "fold"))
         res = fold_accuracy(X, ids, y, folds, cost=cost, seed=seed)
         summary["layers"][layer] = _summary(res)
         arrays |= clips_npz_arrays(f"esc50_{layer}", res)
@@ -157,8 +150,7 @@ def probe_dcase(
     summary: dict[str, Any] = {"dataset": "dcase2013", "layers": {}}
     arrays: dict[str, np.ndarray] = {}
     for layer, w in windows.items():
-        X, ids, y = _rows(w, clips, "target")
-        _, _, split = _rows(w, clips, "split")
+        X, ids, y, split = _rows(w, clips, ("target", "split"))
         tr, te = split == "dev", split == "test"
         res = train_clip_probe(X[tr], ids[tr], y[tr], X[te], ids[te], y[te], cost, seed=seed)
         summary["layers"][layer] = _summary(res)
