@@ -73,42 +73,31 @@ TABLE_COLUMNS = {
     "table3": {"Accuracy": None},
     "table4": {"ESC-50": None, "ESC-10": "esc10"},
 }
+TITLES = {
+    "table3": "SoundNet, Table 3: scene classification on DCASE 2013",
+    "table4": "SoundNet, Table 4: sound classification on ESC-50 and ESC-10",
+}
+MEASURES = {
+    "table3": "accuracy % on the world's mini-DCASE 2013 test set (train on dev, test on test)",
+    "table4": "mean accuracy % over the 5 folds of the world's mini-ESC-50 (and its ESC-10 subset)",
+}
 
 
-def table3(layer: str = "pool5") -> RowsTable:
-    """Table 3: DCASE 2013 scene classification, SoundNet replicated, the rest published."""
+def soundnet_table(name: str, layer: str = "pool5") -> RowsTable:
+    """Table 3 (DCASE 2013) or 4 (ESC-50, ESC-10): SoundNet replicated, the rest published."""
     return RowsTable(
-        PAPER, "table3", "Table 3", "SoundNet, Table 3: scene classification on DCASE 2013",
-        "Replicated: accuracy % on the world's mini-DCASE 2013 test set (train on dev, test on "
-        f"test) of a linear SVM on SoundNet's {layer} windows, a clip's scores the mean of its "
-        f"windows' decision values. {SCALE_NOTE}",
-        (Column("Accuracy", "Accuracy", "accuracy %"),),
+        PAPER, name, f"Table {name[-1]}", TITLES[name],
+        f"Replicated: {MEASURES[name]} of a linear SVM on SoundNet's {layer} windows, a clip's "
+        f"scores the mean of its windows' decision values. {SCALE_NOTE}",
+        tuple(Column(c, c, "accuracy %") for c in TABLE_COLUMNS[name]),
         ROWS,
     )  # fmt: skip
-
-
-def table4(layer: str = "pool5") -> RowsTable:
-    """Table 4: ESC-50 and ESC-10, SoundNet replicated, the rest published."""
-    return RowsTable(
-        PAPER, "table4", "Table 4", "SoundNet, Table 4: sound classification on ESC-50 and ESC-10",
-        "Replicated: mean accuracy % over the 5 folds of the world's mini-ESC-50 (and its ESC-10 "
-        f"subset) of a linear SVM on SoundNet's {layer} windows, a clip's scores the mean of its "
-        f"windows' decision values. {SCALE_NOTE}",
-        (
-            Column("ESC-50", "ESC-50", "accuracy %"),
-            Column("ESC-10", "ESC-10", "accuracy %"),
-        ),
-        ROWS,
-    )  # fmt: skip
-
-
-TABLES = {"table3": table3, "table4": table4}
 
 
 def build_table(
-    table: str, probes_dir: str | Path | None, models: Sequence[str], layer: str
+    name: str, probes_dir: str | Path | None, models: Sequence[str], layer: str
 ) -> tuple[RowsTable, pd.DataFrame]:
-    """One of Tables 3 / 4 and its tidy frame (no models: published rows only)."""
-    spec = TABLES[table](layer)
-    values = probe_values(probes_dir, TABLE_DATASETS[table], layer, TABLE_COLUMNS[table])
+    """Table ``name`` (table3 / table4) and its tidy frame (no models: published rows only)."""
+    spec = soundnet_table(name, layer)
+    values = probe_values(probes_dir, TABLE_DATASETS[name], layer, TABLE_COLUMNS[name])
     return spec, spec.build(values, models)
