@@ -21,6 +21,7 @@ rule teacher_posteriors:
     params:
         soundnet=config["soundnet"],
         short_side=config["ingest"]["short_side"],
+        jpeg_quality=config["ingest"]["jpeg_quality"],
         device=config["pretext"]["device"],
         seed=config["seed"],
     script:

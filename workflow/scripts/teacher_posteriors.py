@@ -20,7 +20,7 @@ teachers = {h: load_trained(pt) for h, pt in zip(heads, snakemake.input.teachers
 summary = build_teacher_cache(
     snakemake.input.source, snakemake.input.tracks, teachers, p.soundnet["teacher_step_s"],
     p.short_side, snakemake.output.cache, snakemake.output.rejects,
-    p.soundnet["teacher_batch_size"], str(device),
+    p.soundnet["teacher_batch_size"], str(device), p.jpeg_quality,
 )  # fmt: skip
 summary["teachers"] = dict(zip(heads, map(str, snakemake.input.teachers), strict=True))
 inputs = [snakemake.input.tracks, *snakemake.input.teachers]

@@ -11,7 +11,7 @@ each video's frames are decoded at its teacher steps, **once**, and the posterio
   than one step has none and is listed as a reject with that reason (accepted + rejected =
   tracks).
 - **Frames**: the decoded frame nearest each step, short side resized as ingest resizes its
-  frames, then JPEG-encoded as ingest does and read back through the teacher's own eval
+  frames, then JPEG-encoded at ingest's quality and read back through the teacher's own eval
   transform (:class:`soundsight.train.dataset.FrameDataset`): the teacher sees frames exactly
   as it saw its held-out frames.
 - **Posterior**: the softmax of the teacher's logits (the original's softmax outputs). The
@@ -39,7 +39,6 @@ from soundsight.data.decode import VideoRejectedError, decode_frames_at
 from soundsight.train.dataset import FrameDataset
 
 log = logging.getLogger(__name__)
-JPEG_QUALITY = 90  # ingest's default
 
 
 def step_times(t0_s: float, duration_s: float, step_s: float) -> np.ndarray:
@@ -68,11 +67,13 @@ def teacher_posteriors(
     short_side: int,
     batch_size: int = 32,
     device: str = "cpu",
+    jpeg_quality: int = 90,
 ) -> TeacherOutputs:
     """Posteriors of every teacher (``{head: model}``) at the steps of every track.
 
     ``videos``: ``video_id, path`` (the corpus's video list); ``tracks``: ``video_id, t0_s,
-    duration_s`` (ingest's tracks.csv: the videos that were ingested, in order)."""
+    duration_s`` (ingest's tracks.csv: the videos that were ingested, in order);
+    ``jpeg_quality``: ingest's (``ingest.jpeg_quality``), so teachers see frames as trained."""
     if not teachers:
         raise ValueError("need at least one teacher")
     paths = dict(zip(videos["video_id"].astype(str), videos["path"].astype(str), strict=True))
@@ -96,7 +97,7 @@ def teacher_posteriors(
                 continue
             for time, image in zip(times, images, strict=True):
                 jpg = Path(tmp) / f"{len(rows):07d}.jpg"
-                image.save(jpg, quality=JPEG_QUALITY)
+                image.save(jpg, quality=jpeg_quality)
                 jpgs.append(jpg)
                 rows.append((vid, float(time)))
         if not rows:
@@ -136,6 +137,7 @@ def build_teacher_cache(
     out_rejects: str | Path,
     batch_size: int = 32,
     device: str = "cpu",
+    jpeg_quality: int = 90,
 ) -> dict[str, object]:
     """Run :func:`teacher_posteriors` over a corpus (its video list and ingest's tracks.csv);
     write the cache and the rejected videos; return counts that reconcile (videos = cached +
@@ -145,7 +147,14 @@ def build_teacher_cache(
 
     tracks = pd.read_csv(tracks_csv, dtype={"video_id": str}, keep_default_na=False)
     out = teacher_posteriors(
-        list_videos(video_source), tracks, teachers, step_s, short_side, batch_size, device
+        list_videos(video_source),
+        tracks,
+        teachers,
+        step_s,
+        short_side,
+        batch_size,
+        device,
+        jpeg_quality,
     )
     write_teacher_cache(out_npz, out.video_id, out.time_s, out.heads)
     out.rejects.to_csv(out_rejects, index=False)
