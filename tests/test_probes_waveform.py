@@ -10,8 +10,13 @@ from torch import nn
 
 from soundsight.models.base import tile_to_length
 from soundsight.models.input_spec import WaveformSpec
-from soundsight.models.soundnet import SoundNet8
-from soundsight.probes.waveform import layer_windows, probe_layers, read_wave
+from soundsight.models.soundnet import SoundNet5, SoundNet8
+from soundsight.probes.waveform import (
+    layer_windows,
+    probe_layer_names,
+    probe_layers,
+    read_wave,
+)
 from soundsight.world import WorldConfig
 from soundsight.world.soundsets import generate_dcase2013, generate_esc50
 
@@ -63,6 +68,25 @@ def test_soundnet_windows_are_a_layers_time_steps():
     image.input_spec = "an image spec"
     with pytest.raises(ValueError, match="does not take a waveform"):
         layer_windows(image, waves, ["x"])
+
+
+def test_the_heads_layer_is_both_heads_side_by_side_and_each_net_probes_its_own_layers():
+    net = SoundNet8(num_outputs=3, num_scene_outputs=2, width=0.0625, num_samples=22050)
+    waves = [np.random.default_rng(1).uniform(-1, 1, 22050).astype(np.float32)]
+    out = layer_windows(net, waves, ["conv8"], min_seconds=10.0)
+    with torch.no_grad():
+        x = tile_to_length(torch.from_numpy(waves[0])[None, None], 220_500) * 256.0
+        logits = net.eval()(x)  # {"object": (1, 3, T), "scene": (1, 2, T)}
+    want = torch.cat([logits["object"][0], logits["scene"][0]]).T.numpy()  # (T, 5)
+    np.testing.assert_allclose(out["conv8"][0], want, rtol=1e-5, atol=1e-5)
+    requested = ["conv4", "conv5", "pool5", "conv6", "conv7", "conv8"]
+    assert probe_layer_names(net, requested) == tuple(requested)
+    net5 = SoundNet5(num_outputs=3, num_scene_outputs=2, width=0.0625, num_samples=22050)
+    assert probe_layer_names(net5, requested) == ("conv4", "conv5")  # conv5: SoundNet-5's heads
+    assert probe_layer_names(net, ["pool5"]) == ("pool5", "conv7")  # + the trunk's top layer
+    assert probe_layer_names(net5, ["pool5", "conv8"]) == ("conv4",)  # only its top layer
+    with pytest.raises(ValueError, match="none of the probe layers"):
+        probe_layer_names(_Loudness(), ["pool5"])
 
 
 def test_esc50_and_esc10_probe_over_folds_and_dcase_on_dev_test(tmp_path):

@@ -71,17 +71,44 @@ def layer_windows(
     spec = model.input_spec
     if not isinstance(spec, WaveformSpec):
         raise ValueError(f"{type(model).__name__} does not take a waveform (its spec: {spec})")
-    layers = tuple(model.check_layers(layers))
+    parts = {layer: _layer_parts(model, layer) for layer in layers}
+    names = tuple(model.check_layers([n for p in parts.values() for n in p]))
     length = round(min_seconds * spec.sample_rate)
     out: dict[str, list[np.ndarray]] = {layer: [] for layer in layers}
     model = model.eval().to(device)
     with torch.no_grad():
         for wave in tqdm(waves, desc="layer windows", unit="clip"):
             x = tile_to_length(torch.from_numpy(wave)[None, None], length) * spec.scale
-            feats = model.forward_intermediates(x.to(device), layers)  # {layer: (1, C, T)}
-            for layer in layers:
-                out[layer].append(feats[layer][0].T.float().cpu().numpy())  # (T, C)
+            feats = model.forward_intermediates(x.to(device), names)  # {name: (1, C, T)}
+            for layer, part in parts.items():
+                joined = torch.cat([feats[n][0] for n in part])  # (C, T), heads side by side
+                out[layer].append(joined.T.float().cpu().numpy())  # (T, C)
     return out
+
+
+def _layer_parts(model: nn.Module, layer: str) -> tuple[str, ...]:
+    """The model's layer names making up probe layer ``layer``: the heads' layer (SoundNet's
+    conv8) is every head's output (``conv8.object``, ``conv8.scene``), the rest themselves."""
+    if layer == getattr(model, "head_layer", None):
+        return tuple(f"{layer}.{h}" for h in model.head)
+    return (layer,)
+
+
+def probe_layer_names(model: nn.Module, requested: Sequence[str]) -> tuple[str, ...]:
+    """The ``requested`` probe layers that ``model`` has, in order (SoundNet-5 has conv1-conv5,
+    its conv5 the heads), then its top trunk layer (``feature_layer``) if not among them;
+    ValueError when that leaves none."""
+    own = set(getattr(model, "layer_names", ())) | {getattr(model, "head_layer", None)}
+    kept = tuple(layer for layer in requested if layer in own)
+    top = getattr(model, "feature_layer", None)  # the trunk's top: a table's fallback layer
+    if top is not None and top not in kept:
+        kept = (*kept, top)
+    if not kept:
+        raise ValueError(
+            f"{type(model).__name__} has none of the probe layers {list(requested)}; its layers: "
+            f"{sorted(n for n in own if n)}"
+        )
+    return kept
 
 
 def _rows(windows: list[np.ndarray], table: pd.DataFrame, columns: Sequence[str]) -> tuple:
@@ -173,9 +200,12 @@ def probe_layers(
     cost: float = DEFAULT_COST, seed: int = 0, device: str = "cpu",
     min_seconds: float = MIN_SECONDS,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # fmt: skip
-    """The rule's entry: ``dataset`` is ``esc50`` or ``dcase2013``."""
+    """The rule's entry: ``dataset`` is ``esc50`` or ``dcase2013``; ``layers``: those of them
+    the model has (:func:`probe_layer_names`)."""
     if dataset not in PROBES:
         raise ValueError(f"unknown audio probe dataset {dataset!r}; expected one of {list(PROBES)}")
+    layers = probe_layer_names(model, layers)
     summary, arrays = PROBES[dataset](model, root, layers, cost, seed, device, min_seconds)
+    summary["feature_layer"] = getattr(model, "feature_layer", None)  # the trunk's top layer
     log.info("%s: %s", dataset, {k: round(v["accuracy"], 3) for k, v in summary["layers"].items()})
     return summary, arrays

@@ -221,17 +221,19 @@ class PowerCheck:
     """A sanity predicate on the testbed, evaluated like a claim (``predicate``).
 
     It guards the claims on the metrics ``guards`` names (empty: claims on every metric) and, when
-    ``models`` is set, only those among them that mention one of these models. A guarded claim
+    ``models`` is set, only those among them that mention one of these models; when ``layers``
+    is set, only those at one of these layers (a clip benchmark: ``esc50``). A guarded claim
     is ``no power`` unless the check holds.
     """
 
     predicate: Claim
     guards: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Normalise single names to tuples and check the guarded metrics exist."""
-        for name in ("guards", "models"):
+        for name in ("guards", "models", "layers"):
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         for metric in self.guards:
@@ -246,11 +248,14 @@ class PowerCheck:
         """What the check guards, in words (``voc_map claims on object, random``)."""
         metrics = ", ".join(self.guards) or "all"
         on = f" on {', '.join(self.models)}" if self.models else ""
-        return f"{metrics} claims{on}"
+        at = f" at {', '.join(self.layers)}" if self.layers else ""
+        return f"{metrics} claims{on}{at}"
 
     def guards_claim(self, claim: Claim) -> bool:
         """Whether ``claim`` rests on this check."""
         if self.guards and claim.metric not in self.guards:
+            return False
+        if self.layers and claim.layer not in self.layers:
             return False
         return not self.models or bool(claim.models() & set(self.models))
 

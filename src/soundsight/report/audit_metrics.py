@@ -12,7 +12,8 @@ plugin                 dataset       inputs (keys of ``run_audit``'s ``inputs``)
 ``avc_accuracy``       avc           ``avc_dir``: ``<model>/avc.npz`` (per pair)
 ``pointing``           localisation  ``localisation_dir``: ``<model>/pointing.npz`` (per frame)
 ``nmi``                nmi           ``nmi_dir``: ``<model>/nmi.npz`` (per item)
-``clip_accuracy``      clips         ``clip_dir``: ``<model>/clips.npz`` (per clip, per fold)
+``clip_accuracy``      clips         ``clip_dir``: ``<model>/clips.npz`` (per clip, per fold), or
+                                    ``clip_sources``: each key's npz per benchmark
 =====================  ============  ===========================================================
 
 VOC, SUN and cluster resample test images, paired across models (the same indices for every
@@ -954,6 +955,10 @@ class ClipAccuracy(Metric):
     ``<clip_dir>/<model>/clips.npz`` holds ``correct_<benchmark>_f<k>`` (N_k,) per fold k = 1..K
     (ESC-50: 5 test folds; DCASE 2013: one, the test set) and ``clip_ids_<benchmark>_f<k>``;
     layer = benchmark. Clips are resampled within each fold, paired across models.
+
+    Or ``clip_sources`` ``{model key: {layer: (npz path, benchmark in the file)}}`` names each
+    model key's file per claim layer: one network's layers, or baselines, become keys compared
+    on one benchmark (SoundNet: ``soundnet8/pool5`` vs ``mfcc_svm/mfcc`` on ``esc50``).
     """
 
     dataset = "clips"
@@ -967,6 +972,9 @@ class ClipAccuracy(Metric):
         super().__init__(inputs, n_boot, seed, progress)
         folder = inputs.get("clip_dir")
         self.folder = Path(folder) if folder else None
+        self.sources: Mapping[str, Mapping[str, tuple[str | Path, str]]] | None = inputs.get(
+            "clip_sources"
+        )
         self._ref: dict[str, list[np.ndarray]] = {}  # benchmark -> clip ids per fold
         self._idx: dict[str, list[np.ndarray]] = {}  # benchmark -> (B, N_k) per fold
         self._cache: dict[tuple[str, str], tuple[float, np.ndarray]] = {}
@@ -978,35 +986,49 @@ class ClipAccuracy(Metric):
 
     def missing(self, claim: Claim) -> str | None:
         """Missing files or benchmark folds of the claim's models."""
-        if self.folder is None:
-            return "no clip_dir given"
+        if self.folder is None and self.sources is None:
+            return "no clip_dir or clip_sources given"
         reasons = []
         for model in dict.fromkeys(claim.left + claim.right):
-            path = self.folder / model / CLIPS_NPZ
+            source = self._source(model, claim.layer or "")
+            if source is None:
+                reasons.append(f"model {model!r} has no clip source for {claim.layer!r}")
+                continue
+            path, bench = source
             if not path.is_file():
                 reasons.append(f"model {model!r} has no {path}")
                 continue
             with np.load(path, allow_pickle=False) as data:
-                if f"correct_{claim.layer}_f1" not in data.files:
-                    reasons.append(f"{path} has no correct_{claim.layer}_f1")
+                if f"correct_{bench}_f1" not in data.files:
+                    reasons.append(f"{path} has no correct_{bench}_f1")
         return "; ".join(reasons) or None
+
+    def _source(self, model: str, layer: str) -> tuple[Path, str] | None:
+        """The npz and the benchmark in it for ``model`` at claim layer ``layer``."""
+        if self.sources is None:
+            assert self.folder is not None
+            return self.folder / model / CLIPS_NPZ, layer
+        found = self.sources.get(model, {}).get(layer)
+        return None if found is None else (Path(found[0]), found[1])
 
     def _folds(self, model: str, bench: str) -> list[np.ndarray]:
         """Per-fold correctness (N_k,) in the reference clip order, folds 1..K."""
-        assert self.folder is not None
-        path = self.folder / model / CLIPS_NPZ
+        source = self._source(model, bench)
+        if source is None:
+            raise ValueError(f"model {model!r} has no clip source for {bench!r}")
+        path, key = source
         data = read_npz(path)
-        prefix = f"correct_{bench}_f"
+        prefix = f"correct_{key}_f"
         ks = sorted(int(k[len(prefix) :]) for k in data if k.startswith(prefix))
         if ks != list(range(1, len(ks) + 1)):
-            raise ValueError(f"{path}: folds of {bench!r} are {ks}, expected 1..K")
+            raise ValueError(f"{path}: folds of {key!r} are {ks}, expected 1..K")
         folds = []
         for k in ks:
             correct = data[f"{prefix}{k}"].astype(np.float64).ravel()
-            ids = data.get(f"clip_ids_{bench}_f{k}")
+            ids = data.get(f"clip_ids_{key}_f{k}")
             ids = np.arange(len(correct)).astype(str) if ids is None else ids.astype(str).ravel()
             if len(ids) != len(correct) or len(set(ids.tolist())) != len(ids):
-                raise ValueError(f"{path}: clip_ids_{bench}_f{k} must be unique, one per clip")
+                raise ValueError(f"{path}: clip_ids_{key}_f{k} must be unique, one per clip")
             folds.append((ids, correct))
         if bench not in self._ref:
             self._ref[bench] = [ids for ids, _ in folds]
