@@ -233,6 +233,34 @@ def soundnet_overrides(soundnet: Mapping[str, Any]) -> dict[str, Any]:
     return {k: soundnet[k] for k in SOUNDNET_OVERRIDE_KEYS if k in soundnet}
 
 
+TEACHER_SETS = {"teachers": "teachers", "teachers_weak": "weak_teachers"}  # cache -> soundnet key
+
+
+def distill_target(soundnet: Mapping[str, Any], targets: str) -> tuple[str, list[str]]:
+    """A distillation row's ``targets`` ``<cache>_<heads>``: the teacher cache (``teachers``:
+    ``soundnet.teachers``; ``teachers_weak``: ``soundnet.weak_teachers``, Table 6's weaker pair)
+    and the heads it distils (``both``: every teacher of the set)."""
+    cache, _, heads = targets.rpartition("_")
+    if cache not in TEACHER_SETS:
+        raise ValueError(
+            f"distillation targets {targets!r}: expected <cache>_<heads> with cache one of "
+            f"{list(TEACHER_SETS)}"
+        )
+    teachers = teacher_set(soundnet, cache)
+    if heads == "both":
+        return cache, list(teachers)
+    if heads not in teachers:
+        raise ValueError(f"distillation targets {targets!r}: no head {heads!r} in {teachers}")
+    return cache, [heads]
+
+
+def teacher_set(soundnet: Mapping[str, Any], cache: str) -> dict[str, str]:
+    """``{head: sheet model}`` of the teacher cache ``cache`` (:data:`TEACHER_SETS`)."""
+    if cache not in TEACHER_SETS:
+        raise ValueError(f"unknown teacher cache {cache!r}; expected one of {list(TEACHER_SETS)}")
+    return dict(soundnet[TEACHER_SETS[cache]])
+
+
 def avc_overrides(avc: Mapping[str, Any]) -> dict[str, Any]:
     """The ``avc`` section's training settings (:data:`AVC_OVERRIDE_KEYS` it holds) over
     ``pretext``."""

@@ -1,5 +1,6 @@
 # SoundNet (shared/papers/003_*): which models of the sheet (config/models.tsv, paper `soundnet`)
 # its tables show; its targets join the default target only when `soundnet.enabled`.
+import soundsight.papers.soundnet.ablations as soundnet_ablations
 import soundsight.papers.soundnet.tables as soundnet_tables
 
 
@@ -13,9 +14,69 @@ def audio_probe_files(models, dataset, suffix="json"):
     return [f"{R}/probes/{m}/{dataset}_layers.{suffix}" for m in models]
 
 
+def soundnet_sheet_models():
+    """The sheet's SoundNet models in this DAG (distilled students and weak teachers)."""
+    return [n for n in sheet_models() if "soundnet" in MODELS[n].papers]
+
+
+def soundnet_scratch_archs():
+    """The architectures trained from scratch on the probe labels (Table 5's Scratch Init)."""
+    return []
+
+
+def ablation_summaries(table):
+    """The probe summaries Table 5 or 6 reads (`<results>/probes/...`)."""
+    files = soundnet_ablations.summary_files(
+        table, soundnet_sheet_models(), soundnet_scratch_archs()
+    )
+    return [f"{R}/probes/{f}" for f in files]
+
+
+def ablation_teacher_metrics(table):
+    """Table 6's teachers' `metrics.json` (both pairs), `{model: path}`; none for Table 5."""
+    if table != "table6":
+        return {}
+    pairs = [teacher_models("teachers_weak"), teacher_models("teachers")]
+    names = available([m for pair in pairs for m in pair.values()])
+    return {m: f"{R}/models/{m}/metrics.json" for m in names}
+
+
+def soundnet_students():
+    """The sheet's distilled SoundNet students in this DAG."""
+    return [n for n in soundnet_sheet_models() if MODELS[n].task == "distillation"]
+
+
+def soundnet_taught():
+    """`{teacher: [its students]}` over this DAG's students (the audit's teacher checks)."""
+    from soundsight.config import distill_target, teacher_set
+
+    taught = {}
+    for m in soundnet_students():
+        cache, heads = distill_target(config["soundnet"], MODELS[m].targets)
+        for head in heads:
+            taught.setdefault(teacher_set(config["soundnet"], cache)[head], []).append(
+                m
+            )
+    return taught
+
+
+def soundnet_audit_clips():
+    """The per-clip probe results the SoundNet audit compares (npz files)."""
+    files = [f"{R}/probes/{m}/esc50_layers.npz" for m in soundnet_students()]
+    files += [f"{R}/probes/{m}/dcase2013_layers.npz" for m in soundnet_models()]
+    return files
+
+
+def soundnet_audit_heldout():
+    """Held-out results of the students and their teachers (the audit's power checks)."""
+    names = [*soundnet_students(), *soundnet_taught()]
+    return [f"{R}/models/{m}/heldout.npz" for m in dict.fromkeys(names)]
+
+
 def soundnet_targets():
-    """SoundNet's Tables 3 and 4 (the default target's share)."""
-    return [f"{R}/tables/soundnet/table3.md", f"{R}/tables/soundnet/table4.md"]
+    """SoundNet's Tables 3-6 and its claims audit (the default target's share)."""
+    tables = [f"{R}/tables/soundnet/table{n}.md" for n in (3, 4, 5, 6)]
+    return [*tables, f"{R}/audit/soundnet.md"]
 
 
 if config["soundnet"]["enabled"]:

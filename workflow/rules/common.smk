@@ -226,19 +226,21 @@ def train_task(name):
 
 
 def distill_task(m):
-    """A distillation model's teacher cache (`labels/<targets>.npz`, split.csv beside it) and
-    the `soundnet` section's settings over `pretext`."""
+    """A distillation model's teacher cache (`labels/<cache>.npz`, split.csv beside it; the
+    row's targets `<cache>_<heads>`) and the `soundnet` section's settings over `pretext`.
+    """
     from soundsight.config import (
+        distill_target,
         soundnet_overrides,
     )  # torch-free, like the whole DAG build
 
     sn = config["soundnet"]
-    heads = m.targets.removeprefix("teachers_")
+    cache, heads = distill_target(sn, m.targets)
     return {
-        "labels": f"{corpus_dir(m.corpus)}/labels/teachers.npz",  # every head; the row picks
+        "labels": f"{corpus_dir(m.corpus)}/labels/{cache}.npz",  # every head; the row picks
         "settings": soundnet_overrides(sn),
         "distill": {
-            "heads": list(sn["teachers"]) if heads == "both" else [heads],
+            "heads": heads,
             "divergence": m.divergence or sn["divergence"],
             "steps": sn["steps"],
             "step_s": sn["teacher_step_s"],
@@ -260,9 +262,17 @@ def avc_task(m):
     }
 
 
-def teacher_weights():
-    """The weights of the `soundnet.teachers` models, in the order of their heads."""
-    return [f"{R}/models/{m}/model.pt" for m in config["soundnet"]["teachers"].values()]
+def teacher_models(cache="teachers"):
+    """`{head: sheet model}` of a teacher cache (`teachers`: soundnet.teachers; `teachers_weak`:
+    soundnet.weak_teachers, Table 6's weaker pair)."""
+    from soundsight.config import teacher_set  # torch-free, like the whole DAG build
+
+    return teacher_set(config["soundnet"], cache)
+
+
+def teacher_weights(cache="teachers"):
+    """The weights of a teacher cache's models, in the order of their heads."""
+    return [f"{R}/models/{m}/model.pt" for m in teacher_models(cache).values()]
 
 
 def init_pretext(name):

@@ -15,7 +15,7 @@ log = configure(snakemake.log[0])
 p = snakemake.params
 torch.set_num_threads(snakemake.threads)
 device = resolve_device(p.device)
-heads = list(p.soundnet["teachers"])  # the teachers' inputs come in this order
+heads = list(p.teachers)  # the teachers' inputs come in this order (head -> sheet model)
 teachers = {h: load_trained(pt) for h, pt in zip(heads, snakemake.input.teachers, strict=True)}
 summary = build_teacher_cache(
     snakemake.input.source, snakemake.input.tracks, teachers, p.soundnet["teacher_step_s"],
@@ -23,6 +23,7 @@ summary = build_teacher_cache(
     p.soundnet["teacher_batch_size"], str(device), p.jpeg_quality,
 )  # fmt: skip
 summary["teachers"] = dict(zip(heads, map(str, snakemake.input.teachers), strict=True))
+summary["teacher_models"] = dict(p.teachers)
 inputs = [snakemake.input.tracks, *snakemake.input.teachers]
 summary["provenance"] = provenance(p.soundnet, inputs, {"seed": p.seed}, started, str(device))
 write_json(snakemake.output.summary, summary)
