@@ -49,6 +49,11 @@ def test_separable_folds_and_no_straddling() -> None:
     arrays = clips_npz_arrays("esc50", results)
     assert sorted(arrays)[:2] == ["clip_ids_esc50_f1", "clip_ids_esc50_f2"]
     assert arrays["correct_esc50_f3"].dtype == bool and arrays["correct_esc50_f3"].shape == (6,)
+    for fold, res in enumerate(results, start=1):  # true and predicted classes, as strings
+        labels, predicted = arrays[f"labels_esc50_f{fold}"], arrays[f"predictions_esc50_f{fold}"]
+        assert labels.dtype.kind == predicted.dtype.kind == "U"
+        assert labels.tolist() == res.labels.astype(str).tolist()
+        assert ((labels == predicted) == arrays[f"correct_esc50_f{fold}"]).all()
 
 
 def test_clip_score_is_the_mean_of_sub_clip_decisions() -> None:

@@ -108,6 +108,8 @@ def test_esc50_and_esc10_probe_over_folds_and_dcase_on_dev_test(tmp_path):
         model, "dcase2013", tmp_path / "DCASE2013", ["stats"], cost=1.0, min_seconds=1.0
     )
     assert summary["cost"] == 1.0 and summary["layers"]["stats"]["n_test"] == 2 * 2  # per scene
-    assert set(arrays) == {"correct_dcase2013_stats_f1", "clip_ids_dcase2013_stats_f1"}
+    keys = ("correct", "clip_ids", "labels", "predictions")
+    assert set(arrays) == {f"{k}_dcase2013_stats_f1" for k in keys}
+    assert set(arrays["labels_dcase2013_stats_f1"]) == {"0", "1"}  # the two scenes' targets
     with pytest.raises(ValueError, match="unknown audio probe dataset"):
         probe_layers(model, "us8k", tmp_path, ["stats"])

@@ -345,6 +345,9 @@ def test_smoke_dag_end_to_end(tmp_path):
     for fig in ("fig3_map_vs_clusters", "fig4_texture_vs_mfcc"):
         assert (res / f"figures/student/{fig}.png").stat().st_size > 0, fig
         assert (res / f"figures/student/{fig}.pdf").stat().st_size > 0, fig
+    for fig in ("fig3_confusion", "fig4_tsne", "fig5_conv1"):  # SoundNet's, of soundnet8
+        assert (res / f"figures/soundnet/{fig}.png").stat().st_size > 0, fig
+        assert (res / f"figures/soundnet/{fig}.provenance.json").exists(), fig
     sweep = pd.read_csv(res / "figures/student/fig3_map_vs_clusters.csv")
     assert len(sweep) == 2 * len(student["sweep_k"])
     mfcc = json.loads(

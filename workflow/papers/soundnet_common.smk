@@ -74,9 +74,25 @@ def soundnet_audit_heldout():
 
 
 def soundnet_targets():
-    """SoundNet's Tables 3-6 and its claims audit (the default target's share)."""
+    """SoundNet's Tables 3-6, Figs. 3-5 and its claims audit (the default target's share)."""
     tables = [f"{R}/tables/soundnet/table{n}.md" for n in (3, 4, 5, 6)]
-    return [*tables, f"{R}/audit/soundnet.md"]
+    return [*tables, *soundnet_figure_targets(), f"{R}/audit/soundnet.md"]
+
+
+def soundnet_figure_model():
+    """The model Figs. 3-5 show: the sheet's soundnet8 when this DAG makes it, else None."""
+    return next(iter(available([soundnet_tables.SOUNDNET8])), None)
+
+
+SOUNDNET_FIGURE_SETS = ("esc50", "dcase2013")  # Fig. 3's panels, in order
+
+
+def soundnet_figure_targets():
+    """`<results>/figures/soundnet/fig{3,4,5}_*.png` (none without soundnet8)."""
+    if soundnet_figure_model() is None:
+        return []
+    names = ("fig3_confusion", "fig4_tsne", "fig5_conv1")
+    return [f"{R}/figures/soundnet/{n}.png" for n in names]
 
 
 if config["soundnet"]["enabled"]:

@@ -213,10 +213,14 @@ def fold_accuracy(
 
 
 def clips_npz_arrays(benchmark: str, results: Sequence[ClipProbeResult]) -> dict[str, np.ndarray]:
-    """The arrays of ``clips.npz`` that the ``clip_accuracy`` audit plugin reads, fold k = 1..K:
-    ``correct_<benchmark>_f<k>`` and ``clip_ids_<benchmark>_f<k>``."""
+    """The arrays of ``clips.npz``, fold k = 1..K: ``correct_<benchmark>_f<k>`` and
+    ``clip_ids_<benchmark>_f<k>`` (what the ``clip_accuracy`` audit plugin reads), and the true
+    and predicted class of each test recording, ``labels_<benchmark>_f<k>`` and
+    ``predictions_<benchmark>_f<k>`` (str, for confusion matrices), all (C_k,) in one order."""
     out: dict[str, np.ndarray] = {}
     for k, res in enumerate(results, start=1):
         out[f"correct_{benchmark}_f{k}"] = res.correct
         out[f"clip_ids_{benchmark}_f{k}"] = res.clip_ids.astype(str)
+        out[f"labels_{benchmark}_f{k}"] = res.labels.astype(str)
+        out[f"predictions_{benchmark}_f{k}"] = res.predictions.astype(str)
     return out
