@@ -92,3 +92,20 @@ def test_table6_shows_every_probed_layer_and_the_teachers_strength(tmp_path):
     assert (t6["published_row"] == "DCASE/8 Layer, VGG").sum() == 6
     with pytest.raises(ValueError, match="unknown SoundNet ablation table"):
         build_ablation("table9", tmp_path, [], "pool5")
+
+
+def test_table4_shows_the_mfcc_baseline_computed_here_beside_its_printed_row(tmp_path):
+    from soundsight.papers.soundnet.tables import MFCC_SVM
+
+    _summary(tmp_path, "esc50", {"pool5": 0.5}, {"pool5": 0.8})
+    (tmp_path / MFCC_SVM).mkdir()
+    body = {"layers": {"mfcc": {"accuracy": 0.3}}, "esc10": {"layers": {"mfcc": {"accuracy": 0.6}}}}
+    (tmp_path / MFCC_SVM / "esc50.json").write_text(json.dumps(body))
+    (tmp_path / MFCC_SVM / "dcase2013.json").write_text(json.dumps(body))
+    _, t4 = build_table("table4", tmp_path, [SOUNDNET8, MFCC_SVM], "pool5")
+    mfcc = t4[t4["model"] == MFCC_SVM].set_index("column")
+    assert mfcc["replicated"].to_dict() == pytest.approx({"ESC-50": 30.0, "ESC-10": 60.0})
+    assert mfcc["published"].to_dict() == pytest.approx({"ESC-50": 39.6, "ESC-10": 67.5})
+    _summary(tmp_path, "dcase2013", {"pool5": 0.25})
+    _, t3 = build_table("table3", tmp_path, [SOUNDNET8, MFCC_SVM], "pool5")
+    assert t3.loc[t3["model"] == MFCC_SVM, "source"].tolist() == ["replicated only"]

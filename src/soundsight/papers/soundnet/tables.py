@@ -20,15 +20,20 @@ from soundsight.report.table import Column, Row, RowsTable
 
 PAPER = "soundnet"
 SOUNDNET8 = "soundnet8"
+MFCC_SVM = "mfcc_svm"  # the MFCC-SVM baseline computed here (soundsight.probes.mfcc_baseline)
+MFCC_LAYER = "mfcc"
 TABLE34_MODELS = (SOUNDNET8,)
 TABLE_DATASETS = {"table3": "dcase2013", "table4": "esc50"}
+_SOUNDNET_ROW = Row(
+    "SoundNet",
+    "SoundNet",
+    "SoundNet-8 scaled down (`soundnet` config: width, crop, iterations), distilled from the "
+    "world's object and scene models on the world's videos; linear SVM on one layer",
+)
+_MFCC_NOTE = "MFCC summary statistics per recording, linear SVM, computed here on the world's set"
 ROWS = {
-    SOUNDNET8: Row(
-        "SoundNet",
-        "SoundNet",
-        "SoundNet-8 scaled down (`soundnet` config: width, crop, iterations), distilled from the "
-        "world's object and scene models on the world's videos; linear SVM on one layer",
-    )
+    "table3": {SOUNDNET8: _SOUNDNET_ROW, MFCC_SVM: Row("SVM-MFCC (here)", None, _MFCC_NOTE)},
+    "table4": {SOUNDNET8: _SOUNDNET_ROW, MFCC_SVM: Row("SVM-MFCC", "SVM-MFCC [28]", _MFCC_NOTE)},
 }
 SCALE_NOTE = (
     "The student, its teachers, the videos and the probe sets are the embedded world's and "
@@ -38,7 +43,10 @@ SCALE_NOTE = (
 
 
 def probe_summary(probes_dir: str | Path, model: str, dataset: str) -> Path:
-    """``<probes_dir>/<model>/<dataset>_layers.json``."""
+    """``<probes_dir>/<model>/<dataset>_layers.json`` (the MFCC baseline's
+    ``<probes_dir>/mfcc_svm/<dataset>.json``)."""
+    if model == MFCC_SVM:
+        return Path(probes_dir) / model / f"{dataset}.json"
     return Path(probes_dir) / model / f"{dataset}_layers.json"
 
 
@@ -64,7 +72,8 @@ def probe_values(
         if probes_dir is None:
             raise ValueError(f"no probe folder given for {model!r}")
         path = probe_summary(probes_dir, model, dataset)
-        return {c: layer_accuracy(path, layer, subset) for c, subset in columns.items()}
+        at = MFCC_LAYER if model == MFCC_SVM else layer
+        return {c: layer_accuracy(path, at, subset) for c, subset in columns.items()}
 
     return values
 
@@ -90,7 +99,7 @@ def soundnet_table(name: str, layer: str = "pool5") -> RowsTable:
         f"Replicated: {MEASURES[name]} of a linear SVM on SoundNet's {layer} windows, a clip's "
         f"scores the mean of its windows' decision values. {SCALE_NOTE}",
         tuple(Column(c, c, "accuracy %") for c in TABLE_COLUMNS[name]),
-        ROWS,
+        ROWS[name],
     )  # fmt: skip
 
 
