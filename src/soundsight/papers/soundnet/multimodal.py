@@ -346,9 +346,11 @@ def evaluate(
     arrays: dict[str, np.ndarray] = {}
     for bench, res in results.items():
         summary["benches"][bench] = {
-            "accuracy": res.accuracy, "cost": res.cost, "n_test": len(res.labels),
+            "accuracy": res.accuracy,
+            "cost": None if math.isnan(res.cost) else res.cost,  # None: no SVM (majority)
+            "n_test": len(res.labels),
             "dim": dims[bench],
-        }  # fmt: skip
+        }
         arrays |= clips_npz_arrays(bench, [res])
     log.info("table 7: %s", {b: round(v["accuracy"], 3) for b, v in summary["benches"].items()})
     return summary, arrays
