@@ -64,6 +64,8 @@ def soundnet_audit_clips():
     """The per-clip probe results the SoundNet audit compares (npz files)."""
     files = [f"{R}/probes/{m}/esc50_layers.npz" for m in soundnet_students()]
     files += [f"{R}/probes/{m}/dcase2013_layers.npz" for m in soundnet_models()]
+    if soundnet_table7_targets():  # Table 7's per-video results
+        files.append(f"{R}/probes/{soundnet_tables.SOUNDNET8}/multimodal.npz")
     return files
 
 
@@ -74,8 +76,9 @@ def soundnet_audit_heldout():
 
 
 def soundnet_targets():
-    """SoundNet's Tables 3-6, Figs. 3-5 and its claims audit (the default target's share)."""
+    """SoundNet's Tables 3-7, Figs. 3-5 and its claims audit (the default target's share)."""
     tables = [f"{R}/tables/soundnet/table{n}.md" for n in (3, 4, 5, 6)]
+    tables += soundnet_table7_targets()
     return [*tables, *soundnet_figure_targets(), f"{R}/audit/soundnet.md"]
 
 
@@ -97,3 +100,26 @@ def soundnet_figure_targets():
 
 if config["soundnet"]["enabled"]:
     PAPER_TARGETS["soundnet"] = soundnet_targets
+
+
+def soundnet_table7_targets():
+    """Table 7, when the student (soundnet8) is in this DAG."""
+    return [f"{R}/tables/soundnet/table7.md"] if soundnet_models() else []
+
+
+def soundnet_multimodal_inputs():
+    """What Table 7's features read: the student, the teachers, and the student's corpus
+    (videos, tracks and shards, the frame split, the world's scene labels)."""
+    student = soundnet_tables.SOUNDNET8
+    corpus = MODELS[student].corpus
+    where = corpus_dir(corpus)
+    return {
+        "student": f"{R}/models/{student}/model.pt",
+        "spec": f"{R}/models/{student}/model.json",
+        "teachers": teacher_weights(),
+        "source": video_source(corpus),
+        "tracks": f"{where}/ingest/tracks.csv",
+        "shards": shard_dirs(corpus),
+        "split": f"{where}/labels/split.csv",
+        "scene": f"{where}/labels/world_scene.csv",
+    }

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,54 +76,88 @@ def teacher_posteriors(
     ``jpeg_quality``: ingest's (``ingest.jpeg_quality``), so teachers see frames as trained."""
     if not teachers:
         raise ValueError("need at least one teacher")
+    with tempfile.TemporaryDirectory(prefix="teacher-frames-") as tmp:
+        frames = step_frames(videos, tracks, step_s, short_side, Path(tmp), jpeg_quality)
+        heads = {h: _posteriors(m, frames.jpgs, batch_size, device) for h, m in teachers.items()}
+    log.info(
+        "teachers %s: %d steps of %d videos, %d videos rejected",
+        list(teachers), len(frames.jpgs), len(tracks) - len(frames.rejects), len(frames.rejects),
+    )  # fmt: skip
+    return TeacherOutputs(frames.video_id, frames.time_s, heads, frames.rejects)
+
+
+@dataclass
+class StepFrames:
+    """The frames at every track's teacher steps, as JPEGs, and the videos that gave none."""
+
+    video_id: list[str]  # (M,) one per frame, a video's frames in time order
+    time_s: np.ndarray  # (M,) the steps' centres
+    jpgs: list[Path]  # (M,)
+    rejects: pd.DataFrame  # video_id, reason
+
+
+def step_frames(
+    videos: pd.DataFrame,
+    tracks: pd.DataFrame,
+    step_s: float,
+    short_side: int,
+    folder: Path,
+    jpeg_quality: int = 90,
+) -> StepFrames:
+    """Decode the frame nearest each teacher step of every track (``videos``/``tracks`` as for
+    :func:`teacher_posteriors`) and save it in ``folder`` as ingest saves its frames."""
     paths = dict(zip(videos["video_id"].astype(str), videos["path"].astype(str), strict=True))
     missing = sorted(set(tracks["video_id"].astype(str)) - set(paths))
     if missing:
         raise ValueError(f"{len(missing)} ingested video(s) not in the video list: {missing[:5]}")
     rows: list[tuple[str, float]] = []
+    jpgs: list[Path] = []
     rejects: list[dict[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="teacher-frames-") as tmp:
-        jpgs = []
-        for t in tqdm(tracks.itertuples(), total=len(tracks), desc="teacher frames", unit="video"):
-            vid = str(t.video_id)
-            times = step_times(float(t.t0_s), float(t.duration_s), step_s)
-            if not len(times):
-                rejects.append({"video_id": vid, "reason": f"shorter than one {step_s} s step"})
-                continue
-            try:
-                images, _ = decode_frames_at(paths[vid], times, short_side)
-            except VideoRejectedError as err:
-                rejects.append({"video_id": vid, "reason": f"frames: {err}"})
-                continue
-            for time, image in zip(times, images, strict=True):
-                jpg = Path(tmp) / f"{len(rows):07d}.jpg"
-                image.save(jpg, quality=jpeg_quality)
-                jpgs.append(jpg)
-                rows.append((vid, float(time)))
-        if not rows:
-            raise ValueError(f"no video has a whole {step_s} s teacher step")
-        heads = {h: _posteriors(m, jpgs, batch_size, device) for h, m in teachers.items()}
-    log.info(
-        "teachers %s: %d steps of %d videos, %d videos rejected",
-        list(teachers), len(rows), len(tracks) - len(rejects), len(rejects),
-    )  # fmt: skip
-    return TeacherOutputs(
+    for t in tqdm(tracks.itertuples(), total=len(tracks), desc="teacher frames", unit="video"):
+        vid = str(t.video_id)
+        times = step_times(float(t.t0_s), float(t.duration_s), step_s)
+        if not len(times):
+            rejects.append({"video_id": vid, "reason": f"shorter than one {step_s} s step"})
+            continue
+        try:
+            images, _ = decode_frames_at(paths[vid], times, short_side)
+        except VideoRejectedError as err:
+            rejects.append({"video_id": vid, "reason": f"frames: {err}"})
+            continue
+        for time, image in zip(times, images, strict=True):
+            jpg = Path(folder) / f"{len(rows):07d}.jpg"
+            image.save(jpg, quality=jpeg_quality)
+            jpgs.append(jpg)
+            rows.append((vid, float(time)))
+    if not rows:
+        raise ValueError(f"no video has a whole {step_s} s teacher step")
+    return StepFrames(
         [r[0] for r in rows],
         np.array([r[1] for r in rows], dtype=np.float64),
-        heads,
+        jpgs,
         pd.DataFrame(rejects, columns=["video_id", "reason"]),
     )
+
+
+def frame_batches(
+    model: nn.Module, jpgs: list[Path], batch_size: int, device: str
+) -> Iterator[torch.Tensor]:
+    """Batches (B, 3, S, S) of the frames through ``model``'s eval transform, on ``device``
+    (the model is put in eval mode there)."""
+    model.eval().to(device)
+    frames = FrameDataset(jpgs, np.zeros(len(jpgs), dtype=np.int64), model.input_spec, False)
+    for start in range(0, len(frames), batch_size):
+        x, _ = frames.batch(list(range(start, min(start + batch_size, len(frames)))))
+        yield x.to(device)
 
 
 @torch.no_grad()
 def _posteriors(model: nn.Module, jpgs: list[Path], batch_size: int, device: str) -> np.ndarray:
     """(M, K) softmax posteriors of ``model`` on the frames, through its eval transform."""
-    model = model.eval().to(device)
-    frames = FrameDataset(jpgs, np.zeros(len(jpgs), dtype=np.int64), model.input_spec, False)
-    out = []
-    for start in range(0, len(frames), batch_size):
-        x, _ = frames.batch(list(range(start, min(start + batch_size, len(frames)))))
-        out.append(torch.softmax(model(x.to(device)).float(), dim=1).cpu().numpy())  # (B, K)
+    out = [
+        torch.softmax(model(x).float(), dim=1).cpu().numpy()  # (B, K)
+        for x in frame_batches(model, jpgs, batch_size, device)
+    ]
     return np.concatenate(out)
 
 
