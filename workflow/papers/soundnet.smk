@@ -13,7 +13,8 @@ rule soundnet_table:
     input:
         summaries=lambda w: audio_probe_files(
             soundnet_models(), soundnet_tables.TABLE_DATASETS[w.table]
-        ),
+        )
+        + soundnet_mfcc_files(soundnet_tables.TABLE_DATASETS[w.table]),
     output:
         csv=f"{R}/tables/soundnet/{{table}}.csv",
         md=report(
@@ -30,7 +31,7 @@ rule soundnet_table:
     conda:
         "../../envs/soundsight.yaml"
     params:
-        models=soundnet_models(),
+        models=soundnet_models() + [soundnet_tables.MFCC_SVM],
         layer=config["soundnet"]["table_layer"],
         config=config,
         seed=config["seed"],

@@ -20,8 +20,9 @@ def soundnet_sheet_models():
 
 
 def soundnet_scratch_archs():
-    """The architectures trained from scratch on the probe labels (Table 5's Scratch Init)."""
-    return []
+    """The architectures trained from scratch on the probe labels (Table 5's Scratch Init;
+    soundnet_baselines.smk)."""
+    return list(config["soundnet"]["baselines"]["scratch"]["models"])
 
 
 def ablation_summaries(table):
@@ -66,7 +67,8 @@ def soundnet_audit_clips():
     files += [f"{R}/probes/{m}/dcase2013_layers.npz" for m in soundnet_models()]
     if soundnet_table7_targets():  # Table 7's per-video results
         files.append(f"{R}/probes/{soundnet_tables.SOUNDNET8}/multimodal.npz")
-    return files
+    files += [f"{R}/probes/scratch/{a}/esc50.npz" for a in soundnet_scratch_archs()]
+    return files + soundnet_mfcc_files("esc50", "npz")
 
 
 def soundnet_audit_heldout():
@@ -123,3 +125,8 @@ def soundnet_multimodal_inputs():
         "split": f"{where}/labels/split.csv",
         "scene": f"{where}/labels/world_scene.csv",
     }
+
+
+def soundnet_mfcc_files(dataset, suffix="json"):
+    """The SVM-MFCC baseline's probe of ``dataset`` (soundnet_baselines.smk), for Tables 3/4."""
+    return [f"{R}/probes/mfcc_svm/{dataset}.{suffix}"]
