@@ -348,6 +348,18 @@ def test_smoke_dag_end_to_end(tmp_path):
     for fig in ("fig3_confusion", "fig4_tsne", "fig5_conv1"):  # SoundNet's, of soundnet8
         assert (res / f"figures/soundnet/{fig}.png").stat().st_size > 0, fig
         assert (res / f"figures/soundnet/{fig}.provenance.json").exists(), fig
+    # SoundNet (issue 13): Tables 3-7 with replicated lines, and its audit with power checks
+    for name in ("table3", "table4", "table5", "table6", "table7"):
+        assert (res / f"tables/soundnet/{name}.provenance.json").exists(), name
+    table5 = pd.read_csv(res / "tables/soundnet/table5.csv").dropna(subset=["replicated"])
+    assert {"l2", "kl", "object", "scene", "scratch5", "scratch8", "video5"} <= set(
+        table5["model"]
+    )
+    table4 = pd.read_csv(res / "tables/soundnet/table4.csv").dropna(subset=["replicated"])
+    assert set(table4["model"]) == {"soundnet8", "mfcc_svm"}
+    sn_audit = pd.read_csv(res / "audit/soundnet.csv").set_index("name")
+    assert {"kl_beats_l2", "generalises_soundnet8", "unsaturated_esc50"} <= set(sn_audit.index)
+    assert sn_audit.loc["unsaturated_esc50", "role"] == "check"
     sweep = pd.read_csv(res / "figures/student/fig3_map_vs_clusters.csv")
     assert len(sweep) == 2 * len(student["sweep_k"])
     mfcc = json.loads(
