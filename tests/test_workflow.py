@@ -375,7 +375,7 @@ def test_smoke_dag_end_to_end(tmp_path):
     _check_avc_papers(res)
     # the overview across papers: one row per paper, the same counts as each paper's audit
     index = pd.read_csv(res / "audit/index.csv").set_index("paper")
-    assert list(index.index) == ["owens2018", "student", "l3net", "objects_sound"]
+    assert list(index.index) == ["owens2018", "student", "l3net", "objects_sound", "soundnet"]
     for paper in index.index:
         rows = pd.read_csv(res / f"audit/{paper}.csv")
         claims = rows[rows["role"] == "claim"] if "role" in rows else rows  # power checks apart
