@@ -36,6 +36,7 @@ TINY = {
     "caffenet_bn": {"width": 0.125, "input_size": 48},
     "caffenet_bn_cam": {"width": 0.125, "input_size": 48},
     "resnet18": {"input_size": 48},
+    "vgg16": {"width": 0.0625, "input_size": 32},
 }
 CFG = FinetuneConfig(
     iterations=3, batch_size=4, lr=1e-2, device="cpu", num_threads=1, keep_weights=True

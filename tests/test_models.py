@@ -1,5 +1,5 @@
-"""Model registry, CaffeNet+BN / CAM / AlexNet / ResNet-18 interfaces, input specs, training
-through the workflow entry, data-dependent inits, checkpoints."""
+"""Model registry, CaffeNet+BN / CAM / AlexNet / VGG-16 / ResNet-18 interfaces, input specs,
+training through the workflow entry, data-dependent inits, checkpoints."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from avc_corpus import write_av_corpus
 from PIL import Image
 from torch import nn
 from torchvision.models import alexnet as tv_alexnet
+from torchvision.models import vgg16 as tv_vgg16
 
 from soundsight.models import (
     CheckpointMismatchError,
@@ -45,6 +46,7 @@ from soundsight.models.input_spec import (
     spec_to_dict,
 )
 from soundsight.models.spec import load_trained
+from soundsight.models.vgg import MIN_INPUT_SIZE as VGG_MIN_INPUT_SIZE
 from soundsight.train.run import run_pretext, train_config
 
 # Small CPU configs per registered model; "pre" = (layer, reduction) giving the head's input,
@@ -56,6 +58,7 @@ SMALL = {
     "caffenet_bn_cam": {"kwargs": {"width": 0.25, "input_size": 96}, "pre": ("fc7", (2, 3))},
     "resnet18": {"kwargs": {"input_size": 64}, "pre": ("avgpool", None)},
     "alexnet": {"kwargs": {"input_size": 64}, "pre": ("fc7", None)},
+    "vgg16": {"kwargs": {"width": 0.0625, "input_size": 32}, "pre": ("fc7", None)},
     "l3_net": {"kwargs": AV_SMALL, "pre": ("fusion.fc1", None)},
     "ave_net": {"kwargs": AV_SMALL, "pre": ("distance", None)},
     "avol_net": {"kwargs": AV_SMALL, "pre": ("similarity", None), "post": (2, 3)},
@@ -550,6 +553,60 @@ def test_alexnet_below_its_minimum_input_raises():
         build_model("alexnet", num_outputs=K, input_size=48)
     with pytest.raises(ValueError, match="at least 63 px"):
         _build("alexnet")(_images(1, 62))
+
+
+# --- VGG-16 -------------------------------------------------------------------------------
+
+
+def test_vgg16_at_width_1_is_torchvision_vgg16_with_its_last_linear_as_head():
+    """Keys and shapes are torchvision's (classifier.6 -> head), its weights load strictly and
+    give its logits, and a seed gives torchvision's initial weights."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        reference = tv_vgg16(weights=None, num_classes=K).eval()
+    renamed = {k.replace("classifier.6.", "head."): v for k, v in reference.state_dict().items()}
+    model = build_model("vgg16", num_outputs=K, seed=1).eval()
+    ours = model.state_dict()
+    assert list(ours) == list(renamed)
+    assert all(ours[k].shape == v.shape for k, v in renamed.items())
+    shapes = model.feature_shapes()
+    assert shapes["pool5"] == (512, 7, 7) and shapes["fc6"] == shapes["fc7"] == (4096,)
+    assert not torch.equal(ours["features.0.weight"], renamed["features.0.weight"])
+    model.load_state_dict(renamed, strict=True)
+    x = _images(1, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), reference(x), rtol=0, atol=0)
+    del model, ours
+    seeded = build_model("vgg16", num_outputs=K, seed=0).state_dict()
+    assert all(torch.equal(seeded[k], v) for k, v in renamed.items())
+
+
+def test_vgg16_geometry_and_width():
+    model = build_model("vgg16", num_outputs=K, width=0.0625, input_size=224)
+    shapes = model.feature_shapes()
+    sides = [shapes[f"conv{b}_{n}"][1] for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3))]
+    assert sides == [224, 112, 56, 28, 14] and shapes["pool5"][1:] == (7, 7)
+    assert model.feature_shapes(32)["conv5_3"][1:] == (2, 2)  # max-pooled to 1x1, then 7x7
+    rf = model.receptive_field  # conv5_3
+    assert (rf.size, rf.stride) == (196, 16) and "pool5" not in model.receptive_fields()
+    assert min(model.channels.values()) == 8 and all(c % 8 == 0 for c in model.channels.values())
+    half = _build("vgg16", width=0.5)
+    assert (half.channels["conv1_2"], half.channels["conv5_3"], half.channels["fc6"]) == (
+        32, 256, 2048,
+    )  # fmt: skip
+    assert half.features[0].out_channels == 32 and half.head.in_features == 2048
+    small = _build("vgg16").eval()  # built at 32 px: the adaptive pool fixes fc6's input size
+    with torch.no_grad():
+        for side in (VGG_MIN_INPUT_SIZE, 80):
+            assert small(_images(1, side)).shape == (1, K)
+
+
+def test_vgg16_below_its_minimum_input_raises():
+    assert VGG_MIN_INPUT_SIZE == 32
+    with pytest.raises(ValueError, match="smallest input size that works is 32"):
+        build_model("vgg16", num_outputs=K, width=0.0625, input_size=31)
+    with pytest.raises(ValueError, match="at least 32 px"):
+        _build("vgg16")(_images(1, 31))
 
 
 # --- every registered model trains through the workflow entry -----------------------------

@@ -40,6 +40,7 @@ BUILTIN_MODELS = {
     "resnet18": "resnet",
     "soundnet5": "soundnet",
     "soundnet8": "soundnet",
+    "vgg16": "vgg",
 }
 
 
