@@ -1,7 +1,7 @@
 """Models built by name through a registry (timm-style), each with its own input spec.
 
 Registered: ``caffenet_bn`` (Owens et al. 2018), ``caffenet_bn_cam`` (its CAM variant),
-``alexnet`` and ``resnet18`` (torchvision architectures, random init), ``l3_net``,
+``alexnet``, ``vgg16`` and ``resnet18`` (torchvision architectures, random init), ``l3_net``,
 ``ave_net`` and ``avol_net`` (two-stream audio-visual models, :mod:`soundsight.models.l3`). See
 ``base.FeatureModel`` for the shared API of the image models and ``input_spec`` for the
 image / spectrogram / waveform specs (one per stream for multi-stream models).
