@@ -116,3 +116,34 @@ def test_audio_probe_sources_name_their_layout(tmp_path):
     cfg = validate_config({"sources": {"dcase2013": str(dcase)}}, schema)
     with pytest.raises(ConfigError, match=r"`sources.dcase2013`.*scenes_stereo_testset"):
         check_sources(cfg)
+
+
+def _soundnet_cfg(tmp_path, **local):
+    cfg = validate_config({"soundnet": {"enabled": True, "local_teachers": local}}, SCHEMA)
+    return cfg
+
+
+def test_local_teachers_are_checked_by_key(tmp_path):
+    """A local teacher names a registered architecture and an existing file; every teacher is
+    a model this DAG trains or a local one (on real videos the world's are not trained)."""
+    from soundsight.config import check_local_teachers, local_teachers
+
+    weights = tmp_path / "vgg.pth"
+    entry = {"weights": str(weights), "model": "alexnet", "num_outputs": 1000}
+    cfg = _soundnet_cfg(tmp_path, places=entry)
+    with pytest.raises(ConfigError, match=r"`soundnet.local_teachers.places.weights`.*vgg.pth"):
+        check_local_teachers(cfg, ["object", "scene", "object_weak", "scene_weak"])
+    weights.write_bytes(b"")
+    check_local_teachers(cfg, ["object", "scene", "object_weak", "scene_weak"])
+    assert local_teachers(cfg["soundnet"])["places"]["rename"] == {}  # defaults filled
+    with pytest.raises(ConfigError, match=r"`soundnet.teachers.scene`: teacher 'scene'"):
+        check_local_teachers(cfg, ["object", "object_weak", "scene_weak"])
+    cfg["soundnet"]["teachers"]["scene"] = "places"  # the local weights teach the scene head
+    check_local_teachers(cfg, ["object", "object_weak", "scene_weak"])
+    cfg["soundnet"]["local_teachers"]["places"]["model"] = "vgg17"
+    with pytest.raises(ConfigError, match=r"`soundnet.local_teachers.places.model`: 'vgg17'"):
+        check_local_teachers(cfg, ["object", "object_weak", "scene_weak"])
+    cfg = validate_config({"soundnet": {"enabled": False}}, SCHEMA)
+    check_local_teachers(cfg, [])  # SoundNet off: no teacher is needed
+    with pytest.raises(ConfigError, match="local_teachers.x"):
+        validate_config({"soundnet": {"local_teachers": {"x": {"weights": "w"}}}}, SCHEMA)

@@ -93,3 +93,11 @@ def test_audit_judges_the_lines_it_has_and_a_failed_check_means_no_power(tmp_pat
     assert df.loc["generalises_soundnet8_l2", "verdict"] == "fails"
     assert df.loc["kl_beats_l2", "verdict"] == "no power"
     assert df.loc["conv8_worst_esc50", "verdict"] == "holds"  # soundnet8 alone: unguarded
+    # a teacher from the user's local weights is named, unchecked, at the top of the report
+    from soundsight.papers.soundnet.checks import unchecked_teacher_notes
+    from soundsight.report.audit import audit_markdown
+
+    notes = unchecked_teacher_notes({"places": ["soundnet8"]}, {"places": {"weights": "/w.pth"}})
+    md = audit_markdown(df.reset_index(), "SoundNet", notes)
+    assert "- teacher `places` is the user's local weights (/w.pth): not checked here" in md
+    assert md.index("/w.pth") < md.index("## Power checks")

@@ -118,3 +118,40 @@ def test_distillation_split_and_heads_are_checked(tmp_path):
             cache, tmp_path / "split.csv", ingest / "tracks.csv", ingest, cfg, tmp_path / "m",
             DistillConfig(heads=("places",), steps=2, step_s=STEP_S),
         )  # fmt: skip
+
+
+def test_load_teachers_mixes_local_weights_and_trained_models(tmp_path):
+    """A local teacher is the user's torchvision-layout state dict (its head renamed); another
+    is a model this DAG trained (model.pt beside model.json): both come back in eval mode."""
+    from torchvision.models import alexnet as tv_alexnet
+
+    from soundsight.models.io import CheckpointMismatchError, save_checkpoint
+    from soundsight.models.registry import build_model
+    from soundsight.models.spec import write_spec
+    from soundsight.train.teachers import load_teachers
+
+    torch.manual_seed(0)
+    tv = tv_alexnet(weights=None, num_classes=7).eval()
+    torch.save(tv.state_dict(), tmp_path / "places.pth")  # the user's file: a bare state dict
+    trained = build_model("resnet18", num_outputs=3, input_size=64)
+    (tmp_path / "object").mkdir()
+    save_checkpoint(tmp_path / "object/model.pt", trained)
+    write_spec(tmp_path / "object/model.json", "resnet18", 3, input_size=64)
+    local = {
+        "places": {"weights": str(tmp_path / "places.pth"), "model": "alexnet",
+                   "num_outputs": 7, "kwargs": {"input_size": 64},
+                   "rename": {"classifier.6.": "head."}},
+    }  # fmt: skip
+    models = {"object": "object", "scene": "places"}
+    paths = [tmp_path / "object/model.pt", tmp_path / "places.pth"]
+    teachers = load_teachers(models, paths, local)
+    assert not teachers["scene"].training and not teachers["object"].training
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(teachers["scene"](x), tv(x))  # the user's weights, exactly
+        torch.testing.assert_close(teachers["object"](x), trained.eval()(x))
+    local["places"]["rename"] = {}
+    with pytest.raises(CheckpointMismatchError, match=r"places.pth.*classifier.6.weight"):
+        load_teachers(models, paths, local)
+    with pytest.raises(ValueError, match="2 teachers"):
+        load_teachers(models, paths[:1], local)

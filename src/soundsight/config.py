@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -259,6 +259,48 @@ def teacher_set(soundnet: Mapping[str, Any], cache: str) -> dict[str, str]:
     if cache not in TEACHER_SETS:
         raise ValueError(f"unknown teacher cache {cache!r}; expected one of {list(TEACHER_SETS)}")
     return dict(soundnet[TEACHER_SETS[cache]])
+
+
+def local_teachers(soundnet: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{name: entry}`` of the teachers read from the user's local weights
+    (``soundnet.local_teachers``: ``weights``, ``model``, ``num_outputs``, ``kwargs``,
+    ``rename``), rather than trained by this DAG from a sheet row."""
+    return {
+        name: {"kwargs": {}, "rename": {}, **entry}
+        for name, entry in soundnet.get("local_teachers", {}).items()
+    }
+
+
+def check_local_teachers(cfg: Mapping[str, Any], sheet_models: Collection[str]) -> None:
+    """Fail early, naming the key, for a teacher that is neither a model this DAG trains nor
+    a local weights file that exists with a registered architecture."""
+    from soundsight.models.registry import BUILTIN_MODELS  # a torch-free listing
+
+    sn = cfg["soundnet"]
+    local = local_teachers(sn)
+    for name, entry in local.items():
+        key = f"soundnet.local_teachers.{name}"
+        if entry["model"] not in BUILTIN_MODELS:
+            raise ConfigError(
+                f"config key `{key}.model`: {entry['model']!r} is not a registered model "
+                f"(registered: {sorted(BUILTIN_MODELS)})"
+            )
+        if not Path(entry["weights"]).is_file():
+            raise ConfigError(
+                f"config key `{key}.weights`: {entry['weights']} does not exist; expected a "
+                "local state dict (never downloaded at run time)"
+            )
+    if not sn["enabled"]:
+        return
+    for cache, key in TEACHER_SETS.items():
+        for head, name in teacher_set(sn, cache).items():
+            if name not in local and name not in sheet_models:
+                raise ConfigError(
+                    f"config key `soundnet.{key}.{head}`: teacher {name!r} is neither a model "
+                    f"this DAG trains (on real videos the world's object and scene models are "
+                    "not trained) nor a key of `soundnet.local_teachers`; name local weights "
+                    "there, or set `soundnet.enabled: false`"
+                )
 
 
 def avc_overrides(avc: Mapping[str, Any]) -> dict[str, Any]:

@@ -89,6 +89,7 @@ rule audit_soundnet:
     params:
         students=soundnet_students(),
         taught=soundnet_taught(),
+        local_taught=soundnet_taught(local=True),
         layer=config["soundnet"]["table_layer"],
         n_boot=config["audit"]["bootstrap"],
         config=config,

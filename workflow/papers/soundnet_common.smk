@@ -38,7 +38,8 @@ def ablation_teacher_metrics(table):
     if table != "table6":
         return {}
     pairs = [teacher_models("teachers_weak"), teacher_models("teachers")]
-    names = available([m for pair in pairs for m in pair.values()])
+    local = local_teacher_entries()  # the user's own weights: no held-out metrics here
+    names = available([m for pair in pairs for m in pair.values() if m not in local])
     return {m: f"{R}/models/{m}/metrics.json" for m in names}
 
 
@@ -47,17 +48,19 @@ def soundnet_students():
     return [n for n in soundnet_sheet_models() if MODELS[n].task == "distillation"]
 
 
-def soundnet_taught():
-    """`{teacher: [its students]}` over this DAG's students (the audit's teacher checks)."""
+def soundnet_taught(local=False):
+    """`{teacher: [its students]}` over this DAG's students: the teachers it trains (the
+    audit's teacher checks), or with `local` those read from the user's own weights."""
     from soundsight.config import distill_target, teacher_set
 
+    own = local_teacher_entries()
     taught = {}
     for m in soundnet_students():
         cache, heads = distill_target(config["soundnet"], MODELS[m].targets)
         for head in heads:
-            taught.setdefault(teacher_set(config["soundnet"], cache)[head], []).append(
-                m
-            )
+            teacher = teacher_set(config["soundnet"], cache)[head]
+            if (teacher in own) == local:
+                taught.setdefault(teacher, []).append(m)
     return taught
 
 
@@ -105,8 +108,12 @@ if config["soundnet"]["enabled"]:
 
 
 def soundnet_table7_targets():
-    """Table 7, when the student (soundnet8) is in this DAG."""
-    return [f"{R}/tables/soundnet/table7.md"] if soundnet_models() else []
+    """Table 7, when the student (soundnet8) is in this DAG and its corpus is the world's
+    (the videos' scene labels are the world's)."""
+    if not soundnet_models():
+        return []
+    world = CORPORA[MODELS[soundnet_tables.SOUNDNET8].corpus].is_world
+    return [f"{R}/tables/soundnet/table7.md"] if world else []
 
 
 def soundnet_multimodal_inputs():

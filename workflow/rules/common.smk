@@ -5,6 +5,7 @@ from pathlib import Path
 
 from soundsight.config import (
     ConfigError,
+    check_local_teachers,
     check_sources,
     corpora,
     load_schema,
@@ -165,6 +166,7 @@ def _load_models():
 
 
 MODELS = _load_models()  # every model of the sheet; `enabled`: its `requires` hold here
+check_local_teachers(config, [n for n, m in MODELS.items() if m.enabled])
 
 
 def sheet_models(task=None):
@@ -270,9 +272,21 @@ def teacher_models(cache="teachers"):
     return teacher_set(config["soundnet"], cache)
 
 
+def local_teacher_entries():
+    """`soundnet.local_teachers`: the teachers read from the user's own weights."""
+    from soundsight.config import local_teachers  # torch-free, like the whole DAG build
+
+    return local_teachers(config["soundnet"])
+
+
 def teacher_weights(cache="teachers"):
-    """The weights of a teacher cache's models, in the order of their heads."""
-    return [f"{R}/models/{m}/model.pt" for m in teacher_models(cache).values()]
+    """The weights of a teacher cache's models, in the order of their heads: a local
+    teacher's own file, else the model this DAG trains."""
+    local = local_teacher_entries()
+    return [
+        local[m]["weights"] if m in local else f"{R}/models/{m}/model.pt"
+        for m in teacher_models(cache).values()
+    ]
 
 
 def init_pretext(name):

@@ -24,6 +24,7 @@ rule teacher_posteriors:
     params:
         soundnet=config["soundnet"],
         teachers=lambda w: teacher_models(w.teachers),
+        local_teachers=local_teacher_entries(),
         short_side=config["ingest"]["short_side"],
         jpeg_quality=config["ingest"]["jpeg_quality"],
         device=config["pretext"]["device"],

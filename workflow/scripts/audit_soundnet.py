@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 
 from soundsight.logs import configure
-from soundsight.papers.soundnet.checks import soundnet_checks
+from soundsight.papers.soundnet.checks import soundnet_checks, unchecked_teacher_notes
 from soundsight.papers.soundnet.claims import AUDIT_TITLE, audit_inputs, soundnet_claims
 from soundsight.provenance import provenance, write_json
 from soundsight.report.audit import audit_summary, run_audit, write_audit
@@ -18,7 +18,8 @@ results = Path(p.config["results"])
 inputs, present = audit_inputs(results / "probes", results / "models", claims)
 checks = soundnet_checks(p.students, p.taught, present)
 audit = run_audit(claims, inputs, n_boot=p.n_boot, seed=p.seed, checks=checks)
-write_audit(audit, Path(snakemake.output.csv), Path(snakemake.output.md), AUDIT_TITLE)
+notes = unchecked_teacher_notes(p.local_taught, p.config["soundnet"]["local_teachers"])
+write_audit(audit, Path(snakemake.output.csv), Path(snakemake.output.md), AUDIT_TITLE, notes)
 files = [*snakemake.input.clips, *snakemake.input.heldout]
 write_json(snakemake.output.provenance, provenance(p.config, files, {"seed": p.seed}, started))
 log.info("soundnet audit: %s", audit_summary(audit))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from soundsight.config import local_teachers
 from soundsight.data.manifest import list_videos
 from soundsight.logs import configure
 from soundsight.models.spec import load_trained
@@ -18,6 +19,7 @@ from soundsight.papers.soundnet.multimodal import (
 )
 from soundsight.provenance import provenance, write_json
 from soundsight.train.loop import resolve_device
+from soundsight.train.teachers import load_teachers
 
 started = time.time()
 log = configure(snakemake.log[0])
@@ -27,7 +29,7 @@ device = resolve_device(p.device)
 sn = p.soundnet
 cfg = Table7Config.from_config(sn["table7"])
 heads = list(sn["teachers"])  # the teachers' inputs come in this order
-teachers = {h: load_trained(pt) for h, pt in zip(heads, i.teachers, strict=True)}
+teachers = load_teachers(sn["teachers"], i.teachers, local_teachers(sn))
 held_out = held_out_videos(i.split, i.scene)
 tracks = pd.read_csv(i.tracks, dtype={"video_id": str}, keep_default_na=False)
 arrays, counts = multimodal_features(

@@ -719,13 +719,16 @@ POWER_NOTE = (
 )
 
 
-def audit_markdown(df: pd.DataFrame, title: str) -> str:
-    """A readable report: summary line, power checks, claims table, details, methods note."""
+def audit_markdown(df: pd.DataFrame, title: str, notes: Sequence[str] = ()) -> str:
+    """A readable report: summary line, ``notes`` (what the run could not check, one bullet
+    each), power checks, claims table, details, methods note."""
     missing = [c for c in AUDIT_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"not an audit frame: columns {missing} missing")
     checks, claims = _roles(df)
     lines = [f"# {title}", "", f"**Summary:** {audit_summary(df)}.", ""]
+    if notes:
+        lines += [f"- {n}" for n in notes] + [""]
     if len(checks):
         lines += ["## Power checks", "", POWER_NOTE, ""]
         lines += _checks_table(checks)
@@ -736,11 +739,13 @@ def audit_markdown(df: pd.DataFrame, title: str) -> str:
     return "\n".join(lines)
 
 
-def write_audit(df: pd.DataFrame, csv_path: Path, md_path: Path, title: str) -> None:
-    """Write the audit as CSV and as the Markdown report."""
+def write_audit(
+    df: pd.DataFrame, csv_path: Path, md_path: Path, title: str, notes: Sequence[str] = ()
+) -> None:
+    """Write the audit as CSV and as the Markdown report (``notes``: :func:`audit_markdown`)."""
     csv_path, md_path = Path(csv_path), Path(md_path)
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     md_path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(csv_path, index=False)
-    md_path.write_text(audit_markdown(df, title), encoding="utf-8")
+    md_path.write_text(audit_markdown(df, title, notes), encoding="utf-8")
     logger.info("wrote %s and %s", csv_path, md_path)

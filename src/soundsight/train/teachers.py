@@ -25,9 +25,10 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,27 @@ from soundsight.data.decode import VideoRejectedError, decode_frames_at
 from soundsight.train.dataset import FrameDataset
 
 log = logging.getLogger(__name__)
+
+
+def load_teachers(
+    models: Mapping[str, str],
+    weights: Sequence[str | Path],
+    local: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, nn.Module]:
+    """``{head: teacher}`` in eval mode: ``models`` is ``{head: model name}`` and ``weights``
+    their files in the same order. A name in ``local`` (``soundnet.local_teachers``) is the
+    user's own weights of a registered architecture (:func:`soundsight.models.spec.load_local`);
+    any other is a model this DAG trained (``model.pt`` beside its ``model.json``)."""
+    from soundsight.models.spec import load_local, load_trained
+
+    if len(models) != len(weights):
+        raise ValueError(f"{len(models)} teachers {dict(models)} but {len(weights)} weight files")
+    local = local or {}
+    teachers = {}
+    for (head, name), path in zip(models.items(), weights, strict=True):
+        entry = local.get(name)
+        teachers[head] = load_local(**entry) if entry else load_trained(path)
+    return teachers
 
 
 def step_times(t0_s: float, duration_s: float, step_s: float) -> np.ndarray:

@@ -19,7 +19,14 @@ from soundsight.papers.soundnet.claims import METRIC
 from soundsight.report.audit import Claim, PowerCheck
 from soundsight.report.audit_metrics import pretext_checks
 
-__all__ = ["CEILING", "LOSS_GAP", "MARGIN", "ceiling_checks", "soundnet_checks"]
+__all__ = [
+    "CEILING",
+    "LOSS_GAP",
+    "MARGIN",
+    "ceiling_checks",
+    "soundnet_checks",
+    "unchecked_teacher_notes",
+]
 BENCH_NAMES = {"esc50": "ESC-50", "esc10": "ESC-10", "dcase2013": "DCASE 2013", "t7": "Table 7"}
 
 
@@ -63,4 +70,16 @@ def soundnet_checks(
         *pretext_checks(students, MARGIN, LOSS_GAP, (METRIC,)),
         *teacher_checks(taught),
         *ceiling_checks(keys),
+    ]
+
+
+def unchecked_teacher_notes(
+    local_taught: Mapping[str, Sequence[str]], local: Mapping[str, Mapping[str, object]]
+) -> list[str]:
+    """One note per teacher read from the user's weights (``{teacher: its students}``): no
+    held-out frames of its classes exist here, so its generalisation is not checked."""
+    return [
+        f"teacher `{t}` is the user's local weights ({local[t]['weights']}): not checked here "
+        f"(no held-out frames of its classes); its students {', '.join(students)} rest on it"
+        for t, students in local_taught.items()
     ]
