@@ -29,6 +29,18 @@ def write_manifest(path: Path, n: int) -> None:
         fh.writelines(f"clips/{i // 1000:04d}/v{i:07d}.mp4,0,10,speech\n" for i in range(n))
 
 
+def local_teachers(folder: Path) -> dict[str, object]:
+    """SoundNet's teachers as local weights (on real videos the world's are not trained); a dry
+    run only checks that the files exist."""
+    entries = {}
+    for name in ("imagenet", "places"):
+        (folder / f"{name}.pth").write_bytes(b"")
+        entries[name] = {"weights": str(folder / f"{name}.pth"), "model": "alexnet",
+                         "num_outputs": 1000}  # fmt: skip
+    pair = {"object": "imagenet", "scene": "places"}
+    return {"teachers": pair, "weak_teachers": pair, "local_teachers": entries}
+
+
 def dry_run(manifest: Path, shard_size: int, results: Path) -> tuple[float, int]:
     """Seconds for `snakemake -n` and the number of ingest_shard jobs it plans."""
     overrides = manifest.with_suffix(".yaml")
@@ -38,6 +50,7 @@ def dry_run(manifest: Path, shard_size: int, results: Path) -> tuple[float, int]
                 "sources": {"videos": str(manifest)},
                 "ingest": {"shard_size": shard_size},
                 "results": str(results),
+                "soundnet": local_teachers(manifest.parent),
             }
         )
     )  # JSON is YAML

@@ -352,9 +352,7 @@ def test_smoke_dag_end_to_end(tmp_path):
     for name in ("table3", "table4", "table5", "table6", "table7"):
         assert (res / f"tables/soundnet/{name}.provenance.json").exists(), name
     table5 = pd.read_csv(res / "tables/soundnet/table5.csv").dropna(subset=["replicated"])
-    assert {"l2", "kl", "object", "scene", "scratch5", "scratch8", "video5"} <= set(
-        table5["model"]
-    )
+    assert {"l2", "kl", "object", "scene", "scratch5", "scratch8", "video5"} <= set(table5["model"])
     table4 = pd.read_csv(res / "tables/soundnet/table4.csv").dropna(subset=["replicated"])
     assert set(table4["model"]) == {"soundnet8", "mfcc_svm"}
     sn_audit = pd.read_csv(res / "audit/soundnet.csv").set_index("name")
@@ -444,7 +442,13 @@ def test_manifest_source_plans_one_ingest_job_per_shard(tmp_path):
             }
         )
     )
+    # on real videos the world's object / scene models are not trained: SoundNet's teachers
+    # must then be local weights, and the DAG build says so, naming the key
     out = snakemake("-n", "--configfile", str(overrides))
+    assert out.returncode != 0 and "`soundnet.teachers.object`" in out.stdout + out.stderr
+    no_soundnet = tmp_path / "no_soundnet.yaml"
+    no_soundnet.write_text(yaml.safe_dump({"soundnet": {"enabled": False}}))
+    out = snakemake("-n", "--configfile", str(overrides), str(no_soundnet))
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     text = out.stdout + out.stderr
     counts = {
@@ -472,20 +476,45 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     sun = tmp_path / "SUN397"
     sun.mkdir()
     (sun / "ClassName.txt").write_text("/a/abbey\n")
+    esc, dcase = tmp_path / "ESC-50-master", tmp_path / "DCASE2013"
+    for folder in (esc / "meta", esc / "audio", dcase / "scenes_stereo"):
+        folder.mkdir(parents=True)
+    (esc / "meta" / "esc50.csv").write_text("filename,fold,target,category,esc10,src_file,take\n")
+    (dcase / "scenes_stereo_testset").mkdir()
     sources = {
         "videos": str(videos),
         "voc2007": str(voc),
         "sun397": str(sun),
         "audioset": str(clips),
+        "esc50": str(esc),
+        "dcase2013": str(dcase),
     }
+    preset = yaml.safe_load((ROOT / "presets/paper.yaml").read_text())
+    teachers = {}  # the user's local teacher weights (a dry run only checks that they exist)
+    for name in preset["soundnet"]["local_teachers"]:
+        (tmp_path / f"{name}.pth").write_bytes(b"")
+        teachers[name] = {"weights": str(tmp_path / f"{name}.pth")}
     paths = tmp_path / "paths.yaml"
-    paths.write_text(yaml.safe_dump({"sources": sources, "results": str(tmp_path / "res")}))
+    paths.write_text(
+        yaml.safe_dump(
+            {
+                "sources": sources,
+                "results": str(tmp_path / "res"),
+                "soundnet": {"local_teachers": teachers},
+            }
+        )
+    )
     out = snakemake("-n", "--configfile", "presets/paper.yaml", str(paths))
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     jobs = job_counts(out.stdout + out.stderr)
     shards = corpus_jobs(out.stdout + out.stderr)
     assert shards["ingest_shard", "videos"] == 3 and shards["ingest_shard", "audioset"] == 2
     assert jobs["train_pretext"] >= 10 and "world_videos" not in jobs  # real data: no world
+    # SoundNet: both teacher caches from the local weights, the students, their probes; no
+    # Table 7 (it needs the world's scene labels) and no world ESC-50 / DCASE
+    assert jobs["teacher_posteriors"] == 2 and jobs["probe_audio_layers"] >= 6
+    assert "soundnet_table7" not in jobs and "world_esc50" not in jobs
+    assert jobs["audit_soundnet"] == 1
     # the placeholders themselves fail at DAG build, naming the key and the expected layout
     out = snakemake("-n", "--configfile", "presets/paper.yaml", "--config", f"results={tmp_path}")
     assert out.returncode != 0 and "`sources.videos`" in out.stdout + out.stderr
