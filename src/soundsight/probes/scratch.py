@@ -45,11 +45,11 @@ from soundsight.probes.clips import ClipProbeResult, clips_npz_arrays, train_cli
 from soundsight.probes.waveform import (
     DEFAULT_COST,
     MIN_SECONDS,
-    _counts,
-    _rows,
-    _summary,
+    accuracy_summary,
     layer_windows,
+    probe_counts,
     read_wave,
+    window_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def _fold_probe(
 ) -> ClipProbeResult:
     """Linear SVM on the windows of the recordings whose ``train`` column is true, tested on
     the others' (``windows``: one (T, C) array per row of ``clips``)."""
-    X, ids, y, tr = _rows(windows, clips, ("target", "train"))
+    X, ids, y, tr = window_rows(windows, clips, ("target", "train"))
     tr = tr.astype(bool)
     return train_clip_probe(X[tr], ids[tr], y[tr], X[~tr], ids[~tr], y[~tr], cost, seed=seed)
 
@@ -219,14 +219,14 @@ def _scratch_summary(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # fmt: skip
     layer = cfg.layer
     summary: dict[str, Any] = {
-        "dataset": "esc50", "layers": {layer: _summary(results["esc50"])},
+        "dataset": "esc50", "layers": {layer: accuracy_summary(results["esc50"])},
         "esc10": {"layers": {}, "n_recordings": int(clips["esc10"].astype(bool).sum())},
     }  # fmt: skip
     arrays = clips_npz_arrays(f"esc50_{layer}", results["esc50"])
     if results["esc10"]:
-        summary["esc10"]["layers"][layer] = _summary(results["esc10"])
+        summary["esc10"]["layers"][layer] = accuracy_summary(results["esc10"])
         arrays |= clips_npz_arrays(f"esc10_{layer}", results["esc10"])
-    summary |= _counts(clips, rejects, cost)
+    summary |= probe_counts(clips, rejects, cost)
     summary |= {"model": cfg.model, "training": cfg.to_dict(), "folds": training}
     summary["feature_layer"] = layer  # the one layer probed: a table's layer when it has no other
     return summary, arrays
