@@ -9,8 +9,8 @@ import torch
 from baseline_sets import recording, write_esc50
 
 from soundsight.probes.scratch import (
+    Recordings,
     ScratchConfig,
-    batch_order,
     make_batch,
     probe_scratch_esc50,
     train_scratch,
@@ -19,18 +19,21 @@ from soundsight.probes.scratch import (
 TINY = dict(width=0.0625, min_seconds=1.0)
 
 
-def test_batches_are_epochs_of_permutations_shifted_tiled_and_scaled():
-    order = batch_order(5, 3, 4, np.random.default_rng(0))
-    assert order.shape == (3, 4) and sorted(order.ravel()[:5]) == [0, 1, 2, 3, 4]
+def test_batches_are_shifted_tiled_and_scaled_per_seeded_key():
     waves = [np.arange(4, dtype=np.float32)]
-    x = make_batch(waves, np.array([0, 0]), 10, 2.0, None)
+    x = make_batch(waves, [0, 0], 10, 2.0)
     assert x.shape == (2, 1, 10)
     np.testing.assert_array_equal(x[0, 0].numpy(), 2 * np.array([0, 1, 2, 3, 0, 1, 2, 3, 0, 1]))
-    shifted = make_batch(waves, np.array([0] * 8), 4, 1.0, np.random.default_rng(1))
-    assert all(sorted(row.tolist()) == [0, 1, 2, 3] for row in shifted[:, 0])  # rolled copies
-    assert len({tuple(r.tolist()) for r in shifted[:, 0]}) > 1
-    with pytest.raises(ValueError, match="no training recordings"):
-        batch_order(0, 1, 1, np.random.default_rng(0))
+    np.testing.assert_array_equal(make_batch(waves, [0], 4, 1.0, [1])[0, 0], [3, 0, 1, 2])
+    shifted = Recordings(waves, np.zeros(1), 4, 1.0, shift=True)
+    keys = [(0, epoch, 5) for epoch in range(8)]  # the loop's (index, epoch, seed) keys
+    x, y = shifted.batch(keys)
+    assert x.shape == (8, 1, 4) and y.tolist() == [0] * 8
+    assert all(sorted(row.tolist()) == [0, 1, 2, 3] for row in x[:, 0])  # rolled copies
+    assert len({tuple(r.tolist()) for r in x[:, 0]}) > 1
+    assert torch.equal(shifted.batch(keys)[0], x)  # a key's own generator: the same offsets
+    plain = Recordings(waves, np.zeros(1), 4, 1.0, shift=False)
+    assert torch.equal(plain.batch(keys)[0], make_batch(waves, [0] * 8, 4, 1.0))
 
 
 def test_config_checks_and_the_probed_layer():
@@ -42,21 +45,36 @@ def test_config_checks_and_the_probed_layer():
         ScratchConfig(iterations=0)
 
 
+def _separable(n: int, rng: np.random.Generator) -> tuple[list[np.ndarray], np.ndarray]:
+    kinds = ("sine", "noise")
+    return [recording(kinds[i % 2], rng) for i in range(n)], np.arange(n) % 2
+
+
 def test_a_separable_set_is_learned_from_random_init():
     rng = np.random.default_rng(0)
-    kinds = ("sine", "noise")
-    waves = [recording(kinds[i % 2], rng) for i in range(16)]
-    labels = np.arange(16) % 2
+    waves, labels = _separable(16, rng)
     cfg = ScratchConfig(model="soundnet5", iterations=25, batch_size=8, lr=3e-3, **TINY)
-    net, losses = train_scratch(waves, labels, 2, cfg, seed=0)
+    test, test_labels = _separable(8, rng)
+    net, metrics = train_scratch(waves, labels, 2, cfg, seed=0, held_out=(test, test_labels))
+    losses = metrics["loss_curve"]["loss"]
     assert len(losses) == 25 and np.mean(losses[-5:]) < 0.5 * losses[0]
-    test = [recording(kinds[i % 2], rng) for i in range(8)]
-    x = make_batch(test, np.arange(8), 22_050, 256.0, None)
+    assert metrics["task"] == "step_mean_softmax" and metrics["config"]["optimizer"] == "adamw"
+    assert metrics["config"]["weight_decay"] == 0.0 and metrics["config"]["lr_steps"] == []
+    x = make_batch(test, np.arange(8), 22_050, 256.0)
     with torch.no_grad():
         pred = net(x)["object"].mean(dim=2).argmax(dim=1).numpy()  # (B, K, T) -> (B,)
-    assert (pred == np.arange(8) % 2).all()
+    assert (pred == test_labels).all() and metrics["val"]["top1"] == 1.0
     with pytest.raises(ValueError, match="one label"):
         train_scratch(waves, labels[:3], 2, cfg, seed=0)
+
+
+def test_the_seed_fixes_the_trained_weights():
+    waves, labels = _separable(8, np.random.default_rng(1))
+    cfg = ScratchConfig(model="soundnet8", iterations=3, batch_size=4, **TINY)
+    nets = [train_scratch(waves, labels, 2, cfg, seed=s)[0].state_dict() for s in (3, 3, 4)]
+    assert nets[0].keys() == nets[1].keys()
+    assert all(torch.equal(nets[0][k], nets[1][k]) for k in nets[0])  # same seed: same weights
+    assert not all(torch.equal(nets[0][k], nets[2][k]) for k in nets[0])
 
 
 def test_per_fold_nets_probed_on_esc50_and_esc10(tmp_path):
@@ -69,6 +87,7 @@ def test_per_fold_nets_probed_on_esc50_and_esc10(tmp_path):
     assert [f["seed"] for f in summary["folds"]] == [8, 9, 10, 11, 12]  # seed + fold
     assert summary["training"]["iterations"] == 2 and summary["model"] == "soundnet8"
     assert all(np.isfinite(f["final_loss"]) for f in summary["folds"])
+    assert all(0 <= f["heldout_top1"] <= 1 for f in summary["folds"])  # the net's own head
     assert set(arrays) == {
         f"{what}_{bench}_pool5_f{k}"
         for what in ("correct", "clip_ids", "labels", "predictions")

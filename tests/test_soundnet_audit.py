@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from soundsight.papers.soundnet.checks import soundnet_checks
+from soundsight.papers.soundnet.checks import soundnet_checks, teacher_checks
 from soundsight.papers.soundnet.claims import audit_inputs, clip_sources, soundnet_claims
 from soundsight.probes.clips import ClipProbeResult, clips_npz_arrays
 from soundsight.report.audit import run_audit
@@ -101,3 +101,20 @@ def test_audit_judges_the_lines_it_has_and_a_failed_check_means_no_power(tmp_pat
     md = audit_markdown(df.reset_index(), "SoundNet", notes)
     assert "- teacher `places` is the user's local weights (/w.pth): not checked here" in md
     assert md.index("/w.pth") < md.index("## Power checks")
+
+
+def test_a_teacher_check_guards_its_students_claims():
+    checks = teacher_checks({"teacher_object": ["soundnet8", "soundnet5"], "lone": []})
+    assert [c.name for c in checks] == [
+        f"{check}_{teacher}" for teacher in ("teacher_object", "lone")
+        for check in ("generalises", "loss_gap")
+    ]  # fmt: skip
+    assert [c.models for c in checks[:2]] == [("soundnet8", "soundnet5")] * 2
+    assert all(c.guards == ("clip_accuracy",) for c in checks)
+    assert checks[0].predicate.left == ("teacher_object",)  # the teacher's own held-out frames
+    assert dict(checks[0].predicate.options) == {"margin": "2.0"}
+    assert dict(checks[1].predicate.options) == {"bound": "1.0"}
+    students = soundnet_checks(["soundnet8"], {}, {})
+    assert [(c.name, c.models) for c in students] == [
+        ("generalises_soundnet8", ("soundnet8",)), ("loss_gap_soundnet8", ("soundnet8",)),
+    ]  # fmt: skip

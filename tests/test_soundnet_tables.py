@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from soundsight.papers.soundnet.tables import SOUNDNET8, build_table
+from soundsight.papers.soundnet.tables import SOUNDNET8, build_table, layer_accuracy
 
 
 def _summary(folder, dataset: str, layers: dict, esc10: dict | None = None) -> None:
@@ -109,3 +109,16 @@ def test_table4_shows_the_mfcc_baseline_computed_here_beside_its_printed_row(tmp
     _summary(tmp_path, "dcase2013", {"pool5": 0.25})
     _, t3 = build_table("table3", tmp_path, [SOUNDNET8, MFCC_SVM], "pool5")
     assert t3.loc[t3["model"] == MFCC_SVM, "source"].tolist() == ["replicated only"]
+
+
+def test_one_layer_accuracy_for_the_tables_and_the_ablations():
+    summary = {
+        "layers": {"pool5": {"accuracy": 0.5}},
+        "esc10": {"layers": {"pool5": {"accuracy": 0.8}}},
+    }
+    assert layer_accuracy(summary, "pool5") == 50.0
+    assert layer_accuracy(summary, "pool5", "esc10") == 80.0
+    assert np.isnan(layer_accuracy(summary, "conv7", missing=np.nan))  # an ablation's blank cell
+    assert np.isnan(layer_accuracy(summary, "pool5", "dcase", missing=np.nan))
+    with pytest.raises(ValueError, match=r"x\.json: layer 'conv7' was not probed \(esc10\)"):
+        layer_accuracy(summary, "conv7", "esc10", where="x.json")

@@ -95,11 +95,12 @@ def _cfg(**overrides) -> TrainConfig:
 
 MULTILABEL_TARGETS = {  # one entry per registered task; None: not image targets (see SKIPPED)
     "softmax": False, "multilabel": True, "masked_multilabel": True, "correspondence": None,
-    "distillation": None,
+    "distillation": None, "step_mean_softmax": None,
 }  # fmt: skip
 SKIPPED = {
     "correspondence": "audio-visual pairs: trained under both optimisations in tests/test_avc.py",
     "distillation": "per-step teacher posteriors: trained in tests/test_soundnet.py",
+    "step_mean_softmax": "per-step waveform heads: trained in tests/test_probes_scratch.py",
 }
 
 

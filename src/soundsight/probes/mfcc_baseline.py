@@ -33,7 +33,7 @@ import pandas as pd
 
 from soundsight.audio.mfcc import MfccParams, mfcc_matrices, summarise
 from soundsight.probes.clips import clips_npz_arrays, fold_accuracy, train_clip_probe
-from soundsight.probes.waveform import _counts, _summary, read_wave
+from soundsight.probes.waveform import accuracy_summary, probe_counts, read_wave
 
 log = logging.getLogger(__name__)
 LAYER = "mfcc"
@@ -111,16 +111,16 @@ def mfcc_esc50(
     esc10 = clips["esc10"].to_numpy(dtype=bool)
     res = fold_accuracy(X, ids, y, folds, cost=cfg.cost, seed=seed)
     summary: dict[str, Any] = {
-        "dataset": "esc50", "layers": {LAYER: _summary(res)},
+        "dataset": "esc50", "layers": {LAYER: accuracy_summary(res)},
         "esc10": {"layers": {}, "n_recordings": int(esc10.sum())},
     }  # fmt: skip
     arrays = clips_npz_arrays(f"esc50_{LAYER}", res)
     if esc10.any():
         m = esc10
         res10 = fold_accuracy(X[m], ids[m], y[m], folds[m], cost=cfg.cost, seed=seed)
-        summary["esc10"]["layers"][LAYER] = _summary(res10)
+        summary["esc10"]["layers"][LAYER] = accuracy_summary(res10)
         arrays |= clips_npz_arrays(f"esc10_{LAYER}", res10)
-    return summary | _counts(clips, rejects, cfg.cost) | {"features": cfg.to_dict()}, arrays
+    return summary | probe_counts(clips, rejects, cfg.cost) | {"features": cfg.to_dict()}, arrays
 
 
 def mfcc_dcase(
@@ -137,9 +137,9 @@ def mfcc_dcase(
     X, y = features(list(clips["path"]), cfg), clips["target"].to_numpy()  # (N, D), (N,)
     tr, te = (clips["split"] == "dev").to_numpy(), (clips["split"] == "test").to_numpy()
     res = train_clip_probe(X[tr], ids[tr], y[tr], X[te], ids[te], y[te], cfg.cost, seed=seed)
-    summary = {"dataset": "dcase2013", "layers": {LAYER: _summary(res)}}
+    summary = {"dataset": "dcase2013", "layers": {LAYER: accuracy_summary(res)}}
     arrays = clips_npz_arrays(f"dcase2013_{LAYER}", [res])
-    return summary | _counts(clips, rejects, cfg.cost) | {"features": cfg.to_dict()}, arrays
+    return summary | probe_counts(clips, rejects, cfg.cost) | {"features": cfg.to_dict()}, arrays
 
 
 BASELINES = {"esc50": mfcc_esc50, "dcase2013": mfcc_dcase}

@@ -7,14 +7,17 @@ ESC-50 fold k (the probe's 5 predefined folds):
 1. a fresh ``soundnet8`` / ``soundnet5`` (registry, at ``width``) is built from random init,
    seeded with ``seed + k``, with its object head of K outputs (one per ESC-50 class; the
    scene head is one unused output, it gets no gradient);
-2. it is trained with Adam (``TrainConfig(optimizer="adamw", weight_decay=0)`` of
-   :func:`soundsight.train.optim.make_optimizer`, i.e. plain Adam) at ``lr`` for
-   ``iterations`` steps of ``batch_size`` recordings of the **training folds only** (epochs of
-   a seeded permutation). Every recording is read and scaled as the probes read it (mono, the
-   model's rate, x ``input_spec.scale``), **circularly shifted by a random offset** (the only
-   augmentation) and tiled to ``min_seconds`` (10 s, as the probes); the loss is cross-entropy
-   on the **mean over output steps** of the head's per-step logits (SoundNet-8 on 10 s has
-   one step, SoundNet-5 two);
+2. it is trained through the core loop (:func:`soundsight.train.loop.train`) with the
+   ``step_mean_softmax`` task (:mod:`soundsight.train.tasks`): cross-entropy on the **mean over
+   output steps** of the object head's per-step logits (SoundNet-8 on 10 s has one step,
+   SoundNet-5 two), with Adam from the optimiser factory (``TrainConfig(optimizer="adamw",
+   weight_decay=0)`` of :func:`soundsight.train.optim.make_optimizer`, i.e. plain Adam) at a
+   constant ``lr``, for ``iterations`` steps of ``batch_size`` recordings of the **training
+   folds only** (the loop's seeded epochs of permutations). Every recording is read and scaled
+   as the probes read it (mono, the model's rate, x ``input_spec.scale``), **circularly
+   shifted by a random offset** (the only augmentation, drawn from the sample's own seeded
+   generator) and tiled to ``min_seconds`` (10 s, as the probes). After training, the loop's
+   held-out pass scores the net's own head on the held-out fold (``heldout_top1``);
 3. that fold's net is probed exactly as the distilled nets are
    (:func:`soundsight.probes.waveform.layer_windows` +
    :func:`soundsight.probes.clips.train_clip_probe`): the windows of one layer (SoundNet-8:
@@ -29,6 +32,7 @@ their layer probed on the ESC-10 rows only, as ESC-10 is probed for the distille
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -39,18 +43,22 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from torch.utils.data import Dataset
 
 from soundsight.models.base import tile_to_length
 from soundsight.probes.clips import ClipProbeResult, clips_npz_arrays, train_clip_probe
 from soundsight.probes.waveform import (
     DEFAULT_COST,
     MIN_SECONDS,
-    _counts,
-    _rows,
-    _summary,
+    accuracy_summary,
     layer_windows,
+    probe_counts,
     read_wave,
+    window_rows,
 )
+from soundsight.train.dataset import SampleKey, augmentation_rng, sample_key
+from soundsight.train.loop import TrainConfig, train
+from soundsight.train.tasks import StepMeanSoftmaxTask
 
 log = logging.getLogger(__name__)
 PROBE_LAYERS = {"soundnet8": "pool5", "soundnet5": "conv4"}  # pool5's stride, see the docstring
@@ -91,67 +99,109 @@ class ScratchConfig:
         return asdict(self) | {"layer": self.layer}
 
 
-def batch_order(n: int, iterations: int, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-    """(iterations, batch_size) recording indices: consecutive epochs of random permutations
-    (a batch larger than the set repeats recordings within it)."""
-    if n < 1:
-        raise ValueError("no training recordings")
-    need = iterations * batch_size
-    order = np.concatenate([rng.permutation(n) for _ in range(-(-need // n))])
-    return order[:need].reshape(iterations, batch_size)
-
-
 def make_batch(
-    waves: Sequence[np.ndarray], idx: np.ndarray, length: int, scale: float,
-    rng: np.random.Generator | None,
+    waves: Sequence[np.ndarray], idx: Sequence[int], length: int, scale: float,
+    shifts: Sequence[int] | None = None,
 ) -> torch.Tensor:  # fmt: skip
-    """(B, 1, length) float32: recordings ``idx`` circularly shifted by a random offset (when
-    ``rng``), tiled to ``length`` and scaled by ``scale``."""
+    """(B, 1, length) float32: recordings ``idx``, each circularly shifted by its entry of
+    ``shifts`` (samples; none: unshifted), tiled to ``length`` and scaled by ``scale``."""
     rows = []
-    for i in idx:
+    for j, i in enumerate(idx):
         w = waves[int(i)]
-        if rng is not None:
-            w = np.roll(w, int(rng.integers(len(w))))
+        if shifts is not None:
+            w = np.roll(w, int(shifts[j]))
         rows.append(tile_to_length(torch.from_numpy(np.ascontiguousarray(w))[None, None], length))
     return torch.cat(rows) * scale  # (B, 1, length)
+
+
+class Recordings(Dataset):
+    """In-memory recordings with class labels, as the training loop's batch source: items
+    ``(wave (1, length), label)``; :meth:`batch` builds a whole batch (``builds_batches``).
+
+    With ``shift``, a recording keyed ``(index, epoch, seed)`` is circularly shifted by an
+    offset drawn from that key's own generator
+    (:func:`~soundsight.train.dataset.augmentation_rng`): the same seed gives the same batches.
+    """
+
+    builds_batches = True  # the training loop and predict() build batches with .batch(keys)
+
+    def __init__(
+        self, waves: Sequence[np.ndarray], labels: np.ndarray, length: int, scale: float,
+        shift: bool,
+    ) -> None:  # fmt: skip
+        self.waves, self.length, self.scale, self.shift = list(waves), length, scale, shift
+        self.targets = np.asarray(labels, dtype=np.int64)  # (N,)
+
+    def __len__(self) -> int:
+        return len(self.waves)
+
+    def __getitem__(self, key: int | SampleKey) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = self.batch([key])
+        return x[0], y[0]
+
+    def batch(self, keys: Sequence[int | SampleKey]) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(x (B, 1, length) float32, labels (B,) int64)`` of ``keys``."""
+        keys = [sample_key(k) for k in keys]
+        idx = [int(k[0]) for k in keys]
+        shifts = None
+        if self.shift:
+            shifts = [
+                int(augmentation_rng(k).integers(len(self.waves[i])))
+                for k, i in zip(keys, idx, strict=True)
+            ]
+        x = make_batch(self.waves, idx, self.length, self.scale, shifts)
+        return x, torch.from_numpy(self.targets[idx])
+
+
+def scratch_train_config(cfg: ScratchConfig, seed: int, device: str, length: int) -> TrainConfig:
+    """The core loop's settings for ``cfg``: plain Adam (AdamW without decay, betas (0.9,
+    0.999)) at a constant ``cfg.lr``, every step's loss logged, no intermediate checkpoints."""
+    return TrainConfig(
+        iterations=cfg.iterations, batch_size=cfg.batch_size, lr=cfg.lr, momentum=0.9,
+        weight_decay=0.0, lr_steps=(), optimizer="adamw", schedule="step", checkpoint_every=0,
+        log_every=1, seed=seed, device=device, model=cfg.model,
+        model_kwargs={"width": cfg.width, "num_samples": length},
+    )  # fmt: skip
 
 
 def train_scratch(
     waves: Sequence[np.ndarray], labels: np.ndarray, n_classes: int, cfg: ScratchConfig,
     seed: int, device: str = "cpu",
-) -> tuple[nn.Module, list[float]]:  # fmt: skip
+    held_out: tuple[Sequence[np.ndarray], np.ndarray] | None = None,
+) -> tuple[nn.Module, dict[str, Any]]:  # fmt: skip
     """A ``cfg.model`` trained from random init (``seed``) on ``waves`` (mono [-1, 1] at the
-    model's rate) with labels (N,) in [0, n_classes); returns it (eval mode) and the losses."""
+    model's rate) with labels (N,) in [0, n_classes), through the core training loop with the
+    ``step_mean_softmax`` task; returns it (eval mode) and the loop's metrics (per-step losses:
+    ``loss_curve["loss"]``; ``val``: its own head's accuracy on ``held_out`` (waves, labels),
+    by default the training recordings unshifted)."""
     from soundsight.models import build_model, model_input_spec
-    from soundsight.train.loop import TrainConfig
-    from soundsight.train.optim import make_optimizer
 
-    labels = np.asarray(labels, dtype=np.int64)
-    if labels.shape != (len(waves),) or labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(f"need one label in [0, {n_classes}) per recording ({len(waves)})")
-    rate = model_input_spec(cfg.model).sample_rate
-    length = round(cfg.min_seconds * rate)
+    labels = _checked_labels(labels, len(waves), n_classes)
+    length = round(cfg.min_seconds * model_input_spec(cfg.model).sample_rate)
     model = build_model(
         cfg.model, seed=seed, num_outputs=n_classes, num_scene_outputs=1, width=cfg.width,
         num_samples=length,
-    ).to(device)  # fmt: skip
-    spec = model.input_spec
-    opt = make_optimizer(
-        model, TrainConfig(optimizer="adamw", lr=cfg.lr, momentum=0.9, weight_decay=0.0)
-    )  # AdamW without decay, betas (0.9, 0.999): Adam
-    rng = np.random.default_rng(seed)
-    y_all = torch.from_numpy(labels)
-    losses: list[float] = []
-    model.train()
-    for idx in batch_order(len(waves), cfg.iterations, cfg.batch_size, rng):
-        x = make_batch(waves, idx, length, spec.scale, rng if cfg.shift else None).to(device)
-        logits = model(x)["object"].mean(dim=2)  # (B, K, T) -> (B, K): mean over steps
-        loss = nn.functional.cross_entropy(logits, y_all[idx].to(device))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-    return model.eval(), losses
+    )  # fmt: skip
+    scale = model.input_spec.scale
+    val_waves, val_labels = held_out if held_out is not None else (waves, labels)
+    train_set = Recordings(waves, labels, length, scale, cfg.shift)
+    val_set = Recordings(
+        val_waves, _checked_labels(val_labels, len(val_waves), n_classes), length, scale, False
+    )
+    with tempfile.TemporaryDirectory(prefix="scratch-") as out_dir:
+        metrics = train(
+            model, train_set, val_set, StepMeanSoftmaxTask("object"),
+            scratch_train_config(cfg, seed, device, length), Path(out_dir),
+        )  # fmt: skip
+    return model.eval(), metrics
+
+
+def _checked_labels(labels: np.ndarray, n: int, n_classes: int) -> np.ndarray:
+    """(n,) int64 labels; ValueError unless there is one in [0, n_classes) per recording."""
+    labels = np.asarray(labels, dtype=np.int64)
+    if labels.shape != (n,) or labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"need one label in [0, {n_classes}) per recording ({n})")
+    return labels
 
 
 def _fold_probe(
@@ -159,7 +209,7 @@ def _fold_probe(
 ) -> ClipProbeResult:
     """Linear SVM on the windows of the recordings whose ``train`` column is true, tested on
     the others' (``windows``: one (T, C) array per row of ``clips``)."""
-    X, ids, y, tr = _rows(windows, clips, ("target", "train"))
+    X, ids, y, tr = window_rows(windows, clips, ("target", "train"))
     tr = tr.astype(bool)
     return train_clip_probe(X[tr], ids[tr], y[tr], X[~tr], ids[~tr], y[~tr], cost, seed=seed)
 
@@ -184,32 +234,42 @@ def probe_scratch_esc50(
     results: dict[str, list[ClipProbeResult]] = {"esc50": [], "esc10": []}
     training: list[dict[str, Any]] = []
     for fold in np.unique(folds):
-        train = folds != fold
+        in_train = folds != fold
         started = time.time()
-        net, losses = train_scratch(
-            [w for w, t in zip(waves, train, strict=True) if t], y[train], len(classes), cfg,
-            seed + int(fold), device,
+        net, metrics = train_scratch(
+            _subset(waves, in_train), y[in_train], len(classes), cfg, seed + int(fold), device,
+            held_out=(_subset(waves, ~in_train), y[~in_train]),
         )  # fmt: skip
         windows = layer_windows(net, waves, [cfg.layer], device, cfg.min_seconds)[cfg.layer]
-        table = clips.assign(train=train)
+        table = clips.assign(train=in_train)
         results["esc50"].append(_fold_probe(windows, table, cost, seed))
         if esc10.any():
-            w10 = [w for w, keep in zip(windows, esc10, strict=True) if keep]
-            results["esc10"].append(_fold_probe(w10, table[esc10], cost, seed))
-        training.append(_fold_training(int(fold), seed + int(fold), losses, started))
+            results["esc10"].append(_fold_probe(_subset(windows, esc10), table[esc10], cost, seed))
+        training.append(_fold_training(int(fold), seed + int(fold), metrics, started))
         log.info(
-            "fold %s: loss %.3f, accuracy %.3f", fold, losses[-1], results["esc50"][-1].accuracy
-        )
+            "fold %s: loss %.3f, accuracy %.3f", fold, training[-1]["final_loss"],
+            results["esc50"][-1].accuracy,
+        )  # fmt: skip
     return _scratch_summary(cfg, results, training, clips, rejects, cost)
 
 
-def _fold_training(fold: int, seed: int, losses: list[float], started: float) -> dict[str, Any]:
+def _subset(items: Sequence[np.ndarray], keep: np.ndarray) -> list[np.ndarray]:
+    """The entries of ``items`` where the boolean mask ``keep`` is true."""
+    return [item for item, k in zip(items, keep, strict=True) if k]
+
+
+def _fold_training(
+    fold: int, seed: int, metrics: dict[str, Any], started: float
+) -> dict[str, Any]:  # fmt: skip
     """One fold's training record: the seed, the first and final losses (final: mean of the
-    last tenth of the steps) and the wall time."""
+    last tenth of the steps), the net's own head's top-1 accuracy on the held-out fold and the
+    wall time."""
+    losses = metrics["loss_curve"]["loss"]  # one per step (the loop logs every step)
     tail = losses[-max(1, len(losses) // 10) :]
     return {
         "fold": fold, "seed": seed, "first_loss": losses[0], "final_loss": losses[-1],
-        "final_loss_mean": float(np.mean(tail)), "seconds": round(time.time() - started, 3),
+        "final_loss_mean": float(np.mean(tail)), "heldout_top1": metrics["val"]["top1"],
+        "seconds": round(time.time() - started, 3),
     }  # fmt: skip
 
 
@@ -219,14 +279,14 @@ def _scratch_summary(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # fmt: skip
     layer = cfg.layer
     summary: dict[str, Any] = {
-        "dataset": "esc50", "layers": {layer: _summary(results["esc50"])},
+        "dataset": "esc50", "layers": {layer: accuracy_summary(results["esc50"])},
         "esc10": {"layers": {}, "n_recordings": int(clips["esc10"].astype(bool).sum())},
     }  # fmt: skip
     arrays = clips_npz_arrays(f"esc50_{layer}", results["esc50"])
     if results["esc10"]:
-        summary["esc10"]["layers"][layer] = _summary(results["esc10"])
+        summary["esc10"]["layers"][layer] = accuracy_summary(results["esc10"])
         arrays |= clips_npz_arrays(f"esc10_{layer}", results["esc10"])
-    summary |= _counts(clips, rejects, cost)
+    summary |= probe_counts(clips, rejects, cost)
     summary |= {"model": cfg.model, "training": cfg.to_dict(), "folds": training}
     summary["feature_layer"] = layer  # the one layer probed: a table's layer when it has no other
     return summary, arrays

@@ -111,14 +111,18 @@ def probe_layer_names(model: nn.Module, requested: Sequence[str]) -> tuple[str, 
     return kept
 
 
-def _rows(windows: list[np.ndarray], table: pd.DataFrame, columns: Sequence[str]) -> tuple:
-    """Stacked windows (M, C), their recording ids (M,) and each of ``columns``' values (M,)."""
+def window_rows(windows: list[np.ndarray], table: pd.DataFrame, columns: Sequence[str]) -> tuple:
+    """The SVM's rows: stacked windows (M, C), their recording ids (M,) and each of ``columns``'
+    values (M,), repeated per window (``windows``: one (T, C) array per row of ``table``, which
+    has a ``clip_id`` column)."""
     counts = [len(w) for w in windows]
     per_row = [np.repeat(table[c].to_numpy(), counts) for c in ("clip_id", *columns)]
     return np.concatenate(windows), *per_row
 
 
-def _summary(result: ClipProbeResult | list[ClipProbeResult]) -> dict[str, Any]:
+def accuracy_summary(result: ClipProbeResult | list[ClipProbeResult]) -> dict[str, Any]:
+    """A probed layer's summary block: mean ``accuracy`` over the folds (one result: its
+    accuracy), the ``fold_accuracies`` and ``n_test`` (test recordings over all folds)."""
     results = result if isinstance(result, list) else [result]
     accs = [r.accuracy for r in results]
     return {
@@ -144,16 +148,16 @@ def probe_esc50(
     summary: dict[str, Any] = {"dataset": "esc50", "layers": {}, "esc10": {"layers": {}}}
     arrays: dict[str, np.ndarray] = {}
     for layer, w in windows.items():
-        X, ids, y, folds = _rows(w, clips, ("target", "fold"))
+        X, ids, y, folds = window_rows(w, clips, ("target", "fold"))
         res = fold_accuracy(X, ids, y, folds, cost=cost, seed=seed)
-        summary["layers"][layer] = _summary(res)
+        summary["layers"][layer] = accuracy_summary(res)
         arrays |= clips_npz_arrays(f"esc50_{layer}", res)
         if esc10.any():
             keep = np.repeat(esc10, [len(x) for x in w])
             res10 = fold_accuracy(X[keep], ids[keep], y[keep], folds[keep], cost=cost, seed=seed)
-            summary["esc10"]["layers"][layer] = _summary(res10)
+            summary["esc10"]["layers"][layer] = accuracy_summary(res10)
             arrays |= clips_npz_arrays(f"esc10_{layer}", res10)
-    summary |= _counts(clips, rejects, cost)
+    summary |= probe_counts(clips, rejects, cost)
     summary["esc10"]["n_recordings"] = int(esc10.sum())
     return summary, arrays
 
@@ -177,15 +181,17 @@ def probe_dcase(
     summary: dict[str, Any] = {"dataset": "dcase2013", "layers": {}}
     arrays: dict[str, np.ndarray] = {}
     for layer, w in windows.items():
-        X, ids, y, split = _rows(w, clips, ("target", "split"))
+        X, ids, y, split = window_rows(w, clips, ("target", "split"))
         tr, te = split == "dev", split == "test"
         res = train_clip_probe(X[tr], ids[tr], y[tr], X[te], ids[te], y[te], cost, seed=seed)
-        summary["layers"][layer] = _summary(res)
+        summary["layers"][layer] = accuracy_summary(res)
         arrays |= clips_npz_arrays(f"dcase2013_{layer}", [res])
-    return summary | _counts(clips, rejects, cost), arrays
+    return summary | probe_counts(clips, rejects, cost), arrays
 
 
-def _counts(clips: pd.DataFrame, rejects: pd.DataFrame, cost: float) -> dict[str, Any]:
+def probe_counts(clips: pd.DataFrame, rejects: pd.DataFrame, cost: float) -> dict[str, Any]:
+    """The summary's bookkeeping: recordings probed and rejected (with the rejects' rows) and the
+    SVM cost."""
     return {
         "n_recordings": len(clips), "n_rejected": len(rejects), "cost": cost,
         "rejected": rejects.to_dict("records"),

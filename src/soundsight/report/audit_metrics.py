@@ -558,14 +558,18 @@ class PretextHeldout(Metric):
 
 
 def pretext_checks(
-    models: Sequence[str], margin: float, bound: float, guards: Sequence[str] = ()
-) -> list[PowerCheck]:
+    models: Sequence[str], margin: float, bound: float, guards: Sequence[str] = (),
+    guarded: Mapping[str, Sequence[str]] | None = None,
+) -> list[PowerCheck]:  # fmt: skip
     """For each trained pretext model: it beats the train-majority answer on held-out frames by
     ``margin`` points, and its held-out loss exceeds its final training loss by at most
     ``bound`` nats; each check guards the claims that mention the model (on ``guards`` metrics,
-    all when empty)."""
+    all when empty), or, for a model in ``guarded``, those that mention one of the models it
+    maps to (e.g. a teacher's checks guarding the claims on the students it taught)."""
+    guarded = guarded or {}
     checks = []
     for model in models:
+        on = tuple(guarded.get(model, (model,)))
         above = Claim(
             f"generalises_{model}",
             f"{model} predicts its pretext labels on held-out videos better than the "
@@ -580,7 +584,7 @@ def pretext_checks(
             "loss_gap_within", (model,), (), "pretext_heldout",
             options=(("bound", str(bound)),),
         )  # fmt: skip
-        checks += [PowerCheck(c, tuple(guards), (model,)) for c in (above, gap)]
+        checks += [PowerCheck(c, tuple(guards), on) for c in (above, gap)]
     return checks
 
 

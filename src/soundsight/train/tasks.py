@@ -10,6 +10,9 @@ a frozen teacher (distillation) overrides ``forward`` and ``loss`` and fits the 
 Registered tasks (:func:`list_tasks`), timm/VISSL style (:func:`register_task`):
 
 - ``softmax``: one class index per frame (sound clusters); cross-entropy; top-1 accuracy.
+- ``step_mean_softmax``: ``softmax`` on a per-time-step head: the net's ``{head: (B, K, T)}``
+  output averaged over its T steps into (B, K) logits (a waveform net trained from scratch on
+  class labels).
 - ``multilabel``: a 0/1 vector per frame (binary codes, multi-label targets); sigmoid + binary
   cross-entropy; per-bit accuracy.
 - ``masked_multilabel``: as ``multilabel``, but entries equal to ``IGNORE`` (-1) count in neither
@@ -144,6 +147,25 @@ class SoftmaxTask(Task):
             "score": (outputs.argmax(1) == y).float().numpy(),
             "baseline": (y == majority).float().numpy(),
         }
+
+
+@register_task("step_mean_softmax")
+class StepMeanSoftmaxTask(SoftmaxTask):
+    """:class:`SoftmaxTask` on the mean over time steps of one head of a per-step net: the
+    ``head`` entry (B, K, T) of the net's output dict, averaged over T into (B, K) logits; the
+    loss (cross-entropy against (B,) class indices), metrics and items are ``softmax``'s."""
+
+    def __init__(self, head: str = "object") -> None:
+        self.head = head
+
+    def forward(
+        self, net: nn.Module, inputs: Any, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, K) logits: the ``head`` output's mean over its steps; targets as given."""
+        return net(inputs)[self.head].mean(dim=2), targets  # (B, K, T) -> (B, K)
+
+    def __repr__(self) -> str:
+        return f"StepMeanSoftmaxTask(head={self.head!r})"
 
 
 @register_task("multilabel")

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from soundsight.papers.soundnet.tables import PAPER, SCALE_NOTE
+from soundsight.papers.soundnet.tables import PAPER, SCALE_NOTE, layer_accuracy
 from soundsight.report.results import Values, read_json
 from soundsight.report.table import Column, Row, RowsTable
 
@@ -114,12 +114,6 @@ def resolve_layer(summary: Mapping[str, Any], layer: str, path: str | Path) -> s
     raise ValueError(f"{path}: layer {layer!r} was not probed and no feature_layer: {list(layers)}")
 
 
-def _accuracy(summary: Mapping[str, Any], layer: str, subset: str | None) -> float:
-    block = summary.get(subset, {}) if subset else summary
-    cell = block.get("layers", {}).get(layer) if isinstance(block, dict) else None
-    return math.nan if cell is None else 100.0 * float(cell["accuracy"])
-
-
 def table5_values(probes_dir: Path, layer: str, lines: Sequence[Entry]) -> Values:
     """Line key -> ``{"ESC-50", "ESC-10"}`` accuracy % at ``layer`` (or the line's top layer)."""
     by_key = {e.key: e for e in lines}
@@ -128,7 +122,8 @@ def table5_values(probes_dir: Path, layer: str, lines: Sequence[Entry]) -> Value
         path = probes_dir / by_key[key].summary
         summary = read_json(path, "layer-probe summary")
         used = resolve_layer(summary, layer, path)
-        return {c: _accuracy(summary, used, sub) for c, sub in TABLE5_SUBSETS.items()}
+        subsets = TABLE5_SUBSETS.items()
+        return {c: layer_accuracy(summary, used, sub, missing=math.nan) for c, sub in subsets}
 
     return values
 
@@ -139,7 +134,7 @@ def table6_values(probes_dir: Path, lines: Sequence[Entry]) -> Values:
 
     def values(key: str) -> dict[str, float]:
         summary = read_json(probes_dir / by_key[key].summary, "layer-probe summary")
-        return {layer: _accuracy(summary, layer, None) for layer in TABLE6_LAYERS}
+        return {layer: layer_accuracy(summary, layer, missing=math.nan) for layer in TABLE6_LAYERS}
 
     return values
 

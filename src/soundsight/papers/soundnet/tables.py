@@ -10,8 +10,9 @@ published only; the printed numbers come only from :mod:`soundsight.report.publi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -50,16 +51,21 @@ def probe_summary(probes_dir: str | Path, model: str, dataset: str) -> Path:
     return Path(probes_dir) / model / f"{dataset}_layers.json"
 
 
-def layer_accuracy(path: str | Path, layer: str, subset: str | None = None) -> float:
-    """Accuracy % of one probed layer in a layer-probe summary (``subset="esc10"``: ESC-10's)."""
-    summary = read_json(path, "layer-probe summary")
+def layer_accuracy(
+    summary: Mapping[str, Any], layer: str, subset: str | None = None, *,
+    where: str | Path = "layer-probe summary", missing: float | None = None,
+) -> float:  # fmt: skip
+    """Accuracy % of one probed layer in a layer-probe summary (``subset="esc10"``: ESC-10's).
+
+    A layer the summary did not probe gives ``missing`` when set (the ablation tables' NaN
+    cells), else a ValueError naming ``where`` (the summary's file)."""
     block = summary.get(subset, {}) if subset else summary
-    layers = block.get("layers", {}) if isinstance(block, dict) else {}
-    if layer not in layers:
-        raise ValueError(
-            f"{path}: layer {layer!r} was not probed ({subset or 'all'}): {list(layers)}"
-        )
-    return 100.0 * float(layers[layer]["accuracy"])
+    layers = block.get("layers", {}) if isinstance(block, Mapping) else {}
+    if layer in layers:
+        return 100.0 * float(layers[layer]["accuracy"])
+    if missing is not None:
+        return missing
+    raise ValueError(f"{where}: layer {layer!r} was not probed ({subset or 'all'}): {list(layers)}")
 
 
 def probe_values(
@@ -73,7 +79,8 @@ def probe_values(
             raise ValueError(f"no probe folder given for {model!r}")
         path = probe_summary(probes_dir, model, dataset)
         at = MFCC_LAYER if model == MFCC_SVM else layer
-        return {c: layer_accuracy(path, at, subset) for c, subset in columns.items()}
+        summary = read_json(path, "layer-probe summary")
+        return {c: layer_accuracy(summary, at, sub, where=path) for c, sub in columns.items()}
 
     return values
 
