@@ -25,6 +25,12 @@ NODE_MEM_MB=${NODE_MEM_MB:-$((REAL_MEM - 1024))}
 log() { echo "[slurm-up] $*"; }
 
 mkdir -p /etc/slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm
+# A new cluster every time. An earlier run killed without ci/slurm-down.sh (a session that ended
+# mid-test) leaves its jobs in the controller's saved state, and slurmctld restores them as
+# RUNNING: they hold the node's CPUs and GPUs until slurmd's registration clears them, which took
+# longer than the 60 s probe below in CI. So the saved state and slurmd's spool go first, and the
+# accounting database further down (stale RUNNING rows would show in `sacct --starttime`).
+rm -rf /var/lib/slurm/slurmctld/* /var/lib/slurm/slurmd/*
 chown -R slurm:slurm /var/lib/slurm /var/log/slurm
 
 GRES_NODE=""
@@ -92,7 +98,7 @@ munge -n | unmunge >/dev/null
 # 2) accounting: MariaDB + slurmdbd, with cluster, account and user registered
 if [ "$ACCOUNTING" = slurmdbd ]; then
   /etc/init.d/mariadb start >/dev/null
-  mariadb -e "CREATE DATABASE IF NOT EXISTS slurm_acct_db;
+  mariadb -e "DROP DATABASE IF EXISTS slurm_acct_db; CREATE DATABASE slurm_acct_db;
               CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'slurmdbpass';
               GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost'; FLUSH PRIVILEGES;"
   cat >/etc/slurm/slurmdbd.conf <<EOD
@@ -128,6 +134,13 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 # blocks until the node really accepts work
-timeout 60 srun -t 1 hostname >/dev/null
+if ! timeout 60 srun -t 1 hostname >/dev/null; then
+  log "the node accepted no job within 60 s:"
+  sinfo -o "%P %a %D %t %c %m %G" || true
+  sinfo -R || true
+  squeue || true
+  tail -20 /var/log/slurm/slurmctld.log || true
+  exit 1
+fi
 sinfo -o "%P %a %D %t %c %m %G"
 log "up"
