@@ -180,6 +180,7 @@ def test_dry_run_plans_the_student_reproduction(tmp_path, preset):
 AVC_MODELS = ("l3", "l3_naive", "ave", "ave_naive")
 AVC_TARGETS = (
     "tables/l3net/table1.md",
+    "tables/l3net/table2.md",
     "audit/l3net.md",
     "tables/objects_sound/avc.md",
     "audit/objects_sound.md",
@@ -205,8 +206,11 @@ def test_dry_run_plans_the_avc_papers_only_when_avc_is_enabled(tmp_path, preset)
         assert f"{tmp_path}/models/{model}/avc.npz" in text, model
     assert f"{tmp_path}/corpora/videos/ingest/tracks.csv" in text
     assert jobs["avc_pairs"] == len(AVC_MODELS)
-    for rule in ("l3net_table1", "audit_l3net", "objects_sound_avc", "audit_objects_sound"):
+    for rule in (
+        "l3net_table1", "l3net_table2", "audit_l3net", "objects_sound_avc", "audit_objects_sound",
+    ):  # fmt: skip
         assert jobs[rule] == 1, rule
+    assert jobs["probe_avc_audio"] == 4  # l3 and l3_untrained on ESC-50 and DCASE 2013
 
 
 def test_student_k_outside_the_sweep_fails_naming_the_key(tmp_path):
@@ -399,8 +403,14 @@ def _check_avc_papers(res: Path) -> None:
     for model in AVC_MODELS:
         with np.load(res / f"models/{model}/avc.npz") as z:
             assert len(z["pair_ids"]) == len(z["correct"]) > 0 and z["label"].mean() == 0.5
+    t2 = pd.read_csv(res / "tables/l3net/table2.csv")
+    assert set(t2.dropna(subset=["replicated"])["model"]) == {"l3", "l3_untrained"}
+    assert t2["replicated"].dropna().between(0, 100).all()
+    assert t2.set_index(["model", "column"]).loc[("l3", "ESC-50"), "published"] == 79.3
     for paper, claims in (
-        ("l3net", {"l3_avc_above_chance"}),
+        ("l3net", {
+            "l3_avc_above_chance", "l3_beats_untrained_esc50", "l3_beats_untrained_dcase2013",
+        }),
         ("objects_sound", {
             "ave_avc_above_chance", "l3_avc_above_chance", "ave_beats_l3_avc",
             "naive_beats_prevention_ave", "naive_beats_prevention_l3",

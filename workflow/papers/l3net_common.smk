@@ -15,9 +15,25 @@ def avc_files(models, name):
     return [f"{MODELS_DIR}/{m}/{name}" for m in models]
 
 
+def l3net_table2_models():
+    """Table 2's replicated models in this DAG (`l3`, `l3_untrained`; `avc.enabled`)."""
+    return available(list(l3net_tables.TABLE2_MODELS))
+
+
+def l3net_audio_probes(suffix="json"):
+    """`<results>/probes/<model>/<dataset>_avc_audio.<suffix>` of Table 2's models, ESC-50 and
+    DCASE 2013 each (rule probe_avc_audio)."""
+    return [
+        f"{R}/probes/{m}/{d}_{l3net_tables.AUDIO_PROBE}.{suffix}"
+        for m in l3net_table2_models()
+        for d in l3net_tables.TABLE2_DATASETS.values()
+    ]
+
+
 def l3net_targets():
-    """L3-Net's Table 1 and audit (the default target's share)."""
-    return [f"{R}/tables/l3net/table1.md", f"{R}/audit/l3net.md"]
+    """L3-Net's Tables 1 and 2 and its audit (the default target's share)."""
+    tables = [f"{R}/tables/l3net/table{n}.md" for n in (1, 2)]
+    return [*tables, f"{R}/audit/l3net.md"]
 
 
 if config["avc"]["enabled"]:

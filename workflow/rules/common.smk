@@ -290,10 +290,18 @@ def teacher_weights(cache="teachers"):
 
 
 def init_pretext(name):
-    """The `pretext` config with the init model ``name``'s architecture (and input size) over it."""
+    """The `pretext` config with the init model ``name``'s architecture (and input size) over it;
+    an architecture the sheet's correspondence rows train (L3-Net) is built as they build it,
+    with the `avc` section's settings (width, input size, audio rate, n_fft)."""
+    from soundsight.config import avc_overrides  # torch-free, like the whole DAG build
+
     m = MODELS[name]
     over = {"model": m.architecture, "input_size": m.input_size}
-    return config["pretext"] | {k: v for k, v in over.items() if v is not None}
+    avc_archs = {r.architecture for r in MODELS.values() if r.task == "correspondence"}
+    base = config["pretext"]
+    if m.architecture in avc_archs:
+        base = base | avc_overrides(config["avc"])
+    return base | {k: v for k, v in over.items() if v is not None}
 
 
 def shard_dirs(corpus):

@@ -43,6 +43,7 @@ rule init_baseline:
     threads: 2
     params:
         pretext=lambda w: init_pretext(w.model),
+        method=lambda w: MODELS[w.model].targets,
         seed=config["seed"],
         num_outputs=lambda w: MODELS[w.model].n_classes,
     script:

@@ -1,4 +1,5 @@
-# Linear SVM probes of frozen layers on VOC2007 and SUN397 (Owens et al. §5.1).
+# Linear SVM probes of frozen layers on VOC2007 and SUN397 (Owens et al. §5.1); clip probes of
+# audio layers on ESC-50 / DCASE 2013 (a waveform net's layers; a multi-stream net's audio stream).
 
 
 rule probe_voc:
@@ -63,3 +64,26 @@ rule probe_audio_layers:
         seed=config["seed"],
     script:
         "../scripts/probe_audio_layers.py"
+
+
+rule probe_avc_audio:
+    input:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        root=lambda w: audio_probe_root(w.dataset),
+    output:
+        summary=f"{R}/probes/{{model}}/{{dataset}}_avc_audio.json",
+        clips=f"{R}/probes/{{model}}/{{dataset}}_avc_audio.npz",
+    log:
+        f"{LOGS}/probes/{{model}}_{{dataset}}_avc_audio.log",
+    wildcard_constraints:
+        dataset="esc50|dcase2013",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["probes"]["n_jobs"]
+    params:
+        probe=config["avc"]["audio_probe"],
+        device=config["probes"]["device"],
+        seed=config["seed"],
+    script:
+        "../scripts/probe_avc_audio.py"

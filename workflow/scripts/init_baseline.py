@@ -1,4 +1,5 @@
-"""Random or k-means data-dependent initialisation (Krähenbühl et al. 2016) of the pretext CNN."""
+"""Random or k-means data-dependent initialisation (Krähenbühl et al. 2016) of the pretext CNN,
+or an untrained network (its architecture's own seeded initialisation)."""
 
 from pathlib import Path
 
@@ -10,16 +11,19 @@ from soundsight.train.run import model_kwargs, run_init, sample_train_images
 log = configure(snakemake.log[0])
 p = snakemake.params
 torch.set_num_threads(snakemake.threads)
-images = sample_train_images(
-    snakemake.input.split,
-    snakemake.input.index,
-    Path(snakemake.input.index).parent,
-    p.pretext["init_images"],
-    p.pretext["input_size"],
-    p.seed,
-)  # (n, 3, S, S)
+method = p.method  # the sheet row's targets: random, kmeans or untrained (no images)
+images = None
+if method != "untrained":
+    images = sample_train_images(
+        snakemake.input.split,
+        snakemake.input.index,
+        Path(snakemake.input.index).parent,
+        p.pretext["init_images"],
+        p.pretext["input_size"],
+        p.seed,
+    )  # (n, 3, S, S)
 metrics = run_init(
-    snakemake.wildcards.model,
+    method,
     images,
     p.pretext["model"],
     p.num_outputs,

@@ -247,14 +247,17 @@ class AVCorrespondenceNet(nn.Module):
         raise NotImplementedError
 
     # --- shared --------------------------------------------------------------------------------
-    def check_inputs(self, inputs: Inputs) -> None:
-        """ValueError unless ``inputs`` holds an image and an audio batch of the input spec."""
+    def check_inputs(self, inputs: Inputs, streams: Sequence[str] | None = None) -> None:
+        """ValueError unless ``inputs`` holds an image and an audio batch of the input spec
+        (``streams``: only those input streams, e.g. ``("audio",)``)."""
         if not isinstance(inputs, Mapping):
             raise ValueError(
                 f"{type(self).__name__} takes {{'image': (B, 3, S, S), 'audio': (B, 1, F, T)}}, "
                 f"got {type(inputs).__name__}"
             )
         for stream, spec in self.input_spec.items():
+            if streams is not None and stream not in streams:
+                continue
             if stream not in inputs:
                 raise ValueError(f"inputs lack the {stream!r} stream (have {list(inputs)})")
             if stream == "image":  # any crop size: the global pooling does not care
@@ -293,9 +296,9 @@ class AVCorrespondenceNet(nn.Module):
         self, inputs: Inputs, layers: Sequence[str] | str | None = None
     ) -> dict[str, Tensor]:
         """Named layer outputs, in the order asked; only the stages needed are computed (a
-        vision-only request never runs the audio subnet, and vice versa)."""
+        vision-only request never runs the audio subnet, and vice versa, and needs only that
+        stream's input: ``{"audio": (B, 1, F, T)}`` is enough for ``audio.*`` subnet layers)."""
         names = self.check_layers(self.default_layers if layers is None else layers)
-        self.check_inputs(inputs)
         stages = self._stages()
         order = list(stages)
         last = max(order.index(n) for n in names)
@@ -304,6 +307,7 @@ class AVCorrespondenceNet(nn.Module):
             "." in n and n.split(".")[0] in STREAMS for n in names
         )
         wanted = {n.split(".")[0] for n in names}
+        self.check_inputs(inputs, [STREAMS[s] for s in wanted] if subnet_only else None)
         outputs: dict[str, Tensor] = dict(inputs)
         for name in order[: last + 1]:
             stream, _, layer = name.partition(".")

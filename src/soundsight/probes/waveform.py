@@ -131,16 +131,36 @@ def accuracy_summary(result: ClipProbeResult | list[ClipProbeResult]) -> dict[st
     }  # fmt: skip
 
 
+def esc50_recordings(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ESC-50 recordings under ``root`` (``path``, ``target``, ``fold``, ``esc10``, ...)
+    with a ``clip_id`` (the file's stem), and the rejected rows."""
+    from soundsight.data.esc50 import read_esc50
+
+    clips, rejects = read_esc50(Path(root))
+    return clips.assign(clip_id=[Path(p).stem for p in clips["path"]]), rejects
+
+
+def dcase_recordings(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The DCASE 2013 scene recordings under ``root`` (``path``, ``target``, ``split`` dev or
+    test) with a ``clip_id`` (``<split>/<stem>``), and the rejected rows; ValueError unless
+    both sets are there."""
+    from soundsight.data.dcase2013 import read_dcase2013
+
+    clips, rejects = read_dcase2013(Path(root), classes=None)
+    stems = [Path(p).stem for p in clips["path"]]
+    clips = clips.assign(clip_id=clips["split"] + "/" + pd.Series(stems, index=clips.index))
+    if set(clips["split"]) != {"dev", "test"}:
+        raise ValueError(f"{root}: DCASE 2013 needs both the dev and the test set")
+    return clips, rejects
+
+
 def probe_esc50(
     model: nn.Module, root: str | Path, layers: Sequence[str], cost: float = DEFAULT_COST,
     seed: int = 0, device: str = "cpu", min_seconds: float = MIN_SECONDS,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # fmt: skip
     """ESC-50 (5 folds) and its ESC-10 subset, per layer: summary and ``clips.npz`` arrays
     (benchmarks ``esc50_<layer>`` and ``esc10_<layer>``)."""
-    from soundsight.data.esc50 import read_esc50
-
-    clips, rejects = read_esc50(Path(root))
-    clips = clips.assign(clip_id=[Path(p).stem for p in clips["path"]])
+    clips, rejects = esc50_recordings(root)
     rate = model.input_spec.sample_rate
     waves = [read_wave(p, rate) for p in clips["path"]]
     windows = layer_windows(model, waves, layers, device, min_seconds)
@@ -168,13 +188,7 @@ def probe_dcase(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # fmt: skip
     """DCASE 2013 scenes (train on dev, test on test), per layer: summary and arrays
     (benchmark ``dcase2013_<layer>``, one fold)."""
-    from soundsight.data.dcase2013 import read_dcase2013
-
-    clips, rejects = read_dcase2013(Path(root), classes=None)
-    stems = [Path(p).stem for p in clips["path"]]
-    clips = clips.assign(clip_id=clips["split"] + "/" + pd.Series(stems, index=clips.index))
-    if set(clips["split"]) != {"dev", "test"}:
-        raise ValueError(f"{root}: DCASE 2013 needs both the dev and the test set")
+    clips, rejects = dcase_recordings(root)
     rate = model.input_spec.sample_rate
     waves = [read_wave(p, rate) for p in clips["path"]]
     windows = layer_windows(model, waves, layers, device, min_seconds)

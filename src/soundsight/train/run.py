@@ -199,31 +199,37 @@ def sample_train_images(
 
 
 def run_init(
-    method: Literal["random", "kmeans"],
-    images: torch.Tensor,
+    method: Literal["random", "kmeans", "untrained"],
+    images: torch.Tensor | None,
     model_name: str,
     num_outputs: int,
     model_kwargs: dict[str, Any],
     seed: int,
     out_dir: str | Path,
 ) -> dict[str, Any]:
-    """Krähenbühl et al. data-dependent init (random or k-means), saved as a model folder."""
+    """Krähenbühl et al. data-dependent init (random or k-means) of ``images`` (n, 3, S, S), or
+    the architecture's own initialisation seeded with ``seed`` (``untrained``: no images; the
+    "network without training" baselines of multi-stream models), saved as a model folder."""
     started = time.time()
     out = Path(out_dir)
     model = build_model(model_name, num_outputs=num_outputs, seed=seed, **model_kwargs)
+    if method in ("kmeans", "random") and images is None:
+        raise ValueError(f"the {method} initialisation needs images")
     if method == "kmeans":
         kmeans_init_(model, images, seed=seed)
     elif method == "random":
         random_init_(model, images, seed=seed)
-    else:
-        raise ValueError(f"unknown initialisation {method!r}; expected 'random' or 'kmeans'")
+    elif method != "untrained":
+        raise ValueError(
+            f"unknown initialisation {method!r}; expected 'random', 'kmeans' or 'untrained'"
+        )
     torch.save(
         {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, out / "model.pt"
     )
     write_spec(out / "model.json", model_name, num_outputs, **model_kwargs)
     metrics = {
         "method": method,
-        "n_images": int(len(images)),
+        "n_images": 0 if images is None else int(len(images)),
         "seed": seed,
         "wall_time_s": round(time.time() - started, 3),
     }
