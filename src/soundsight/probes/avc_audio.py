@@ -39,6 +39,7 @@ from soundsight.probes.clips import (
     subclip_starts,
     train_clip_probe,
 )
+from soundsight.probes.extract import pool_map
 from soundsight.probes.waveform import (
     accuracy_summary,
     dcase_recordings,
@@ -105,13 +106,7 @@ def audio_subclip_features(
             batch = np.stack([tiled[r][s : s + length] for r, s in cuts[i : i + batch_size]])
             x = front(torch.from_numpy(batch).to(device))  # (B, 1, F, T)
             out = model.forward_intermediates({AUDIO: x}, [name])[name]
-            if pool is not None:
-                if out.ndim != 4:
-                    raise ValueError(
-                        f"{layer} is not a map {tuple(out.shape)}: it cannot be pooled"
-                    )
-                out = nn.functional.adaptive_max_pool2d(out, tuple(int(p) for p in pool))
-            rows.append(out.flatten(1).float().cpu().numpy())
+            rows.append(pool_map(out, pool, layer).float().cpu().numpy())
     X = np.concatenate(rows) if rows else np.zeros((0, 0), np.float32)
     return np.split(X, np.arange(1, len(waves)) * n_subclips)
 

@@ -61,6 +61,16 @@ def probe_transform(input_size: int | ImageSpec, resize_size: int | None = None)
     return ProbeTransform(image_spec(input_size, resize_size))  # ValueError unless 1 <= S <= R
 
 
+def pool_map(out: torch.Tensor, pool: Sequence[int] | None, layer: str) -> torch.Tensor:
+    """(B, D): a layer's output flattened, a map (B, C, H, W) first max-pooled to the ``pool``
+    grid ``(h, w)`` (adaptive max pooling; None: as it is)."""
+    if pool is not None:
+        if out.ndim != 4:
+            raise ValueError(f"{layer} is not a map {tuple(out.shape)}: it cannot be pooled")
+        out = nn.functional.adaptive_max_pool2d(out, tuple(int(p) for p in pool))
+    return out.flatten(1)
+
+
 def load_image(path: str | Path) -> Image.Image:
     """Open an image as RGB (format detected from content; some SUN ``.jpg`` are not JPEGs)."""
     try:

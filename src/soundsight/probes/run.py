@@ -8,6 +8,7 @@ per-image test scores that the claims audit resamples.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,37 @@ def voc_probe(
     return summary, arrays
 
 
+@dataclass(frozen=True)
+class SunSets:
+    """Every image of a SUN397 folder once, its label, and each partition's (train, test)
+    indices into them (``train_per_class`` training images per class, seeded per partition)."""
+
+    paths: list[Path]
+    labels: np.ndarray  # (N,) int64
+    splits: list[tuple[np.ndarray, np.ndarray]]
+    classes: list[str]
+    rejected: list[dict[str, str]]
+
+
+def sun_sets(sun_root: str | Path, train_per_class: int, seed: int) -> SunSets:
+    """The images and partitions a SUN probe reads (partition k's sample seeded ``seed + k``)."""
+    sun_root = Path(sun_root)
+    parts = [read_sun(sun_root, k) for k in range(1, n_partitions(sun_root) + 1)]
+    paths = sorted({p for s in parts for p in (*s.train_paths, *s.test_paths)})
+    pos = {p: i for i, p in enumerate(paths)}
+    y = np.full(len(paths), -1, dtype=np.int64)
+    splits = []
+    for k, s in enumerate(parts):
+        tr = np.array([pos[p] for p in s.train_paths])
+        te = np.array([pos[p] for p in s.test_paths])
+        y[tr], y[te] = s.train_labels, s.test_labels
+        splits.append((sample_per_class(tr, y, train_per_class, seed + k), te))
+    rejected = sorted({(str(p.relative_to(sun_root)), why) for s in parts for p, why in s.rejected})
+    return SunSets(
+        paths, y, splits, list(parts[0].classes), [{"path": p, "reason": w} for p, w in rejected]
+    )
+
+
 def sun_probe(
     model: torch.nn.Module,
     sun_root: str | Path,
@@ -101,24 +133,13 @@ def sun_probe(
     n_jobs: int = 1,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """SUN397-style probe per layer, ``train_per_class`` training images per class."""
-    sun_root = Path(sun_root)
-    parts = [read_sun(sun_root, k) for k in range(1, n_partitions(sun_root) + 1)]
-    paths = sorted({p for s in parts for p in (*s.train_paths, *s.test_paths)})
-    pos = {p: i for i, p in enumerate(paths)}
-    y = np.full(len(paths), -1, dtype=np.int64)
-    splits = []
-    for k, s in enumerate(parts):
-        tr = np.array([pos[p] for p in s.train_paths])
-        te = np.array([pos[p] for p in s.test_paths])
-        y[tr], y[te] = s.train_labels, s.test_labels
-        splits.append((sample_per_class(tr, y, train_per_class, seed + k), te))
-    feats = _features(model, paths, layers, input_size, batch_size, device)
-    summary: dict[str, Any] = {"classes": list(parts[0].classes), "layers": {}}
-    rejected = sorted({(str(p.relative_to(sun_root)), why) for s in parts for p, why in s.rejected})
-    summary["rejected_images"] = [{"path": p, "reason": why} for p, why in rejected]
+    sets = sun_sets(sun_root, train_per_class, seed)
+    feats = _features(model, sets.paths, layers, input_size, batch_size, device)
+    summary: dict[str, Any] = {"classes": sets.classes, "layers": {}}
+    summary["rejected_images"] = sets.rejected
     arrays: dict[str, np.ndarray] = {}
     for layer in layers:
-        res = train_sun_probe(feats[layer], y, splits, seed=seed, n_jobs=n_jobs)
+        res = train_sun_probe(feats[layer], sets.labels, sets.splits, seed=seed, n_jobs=n_jobs)
         summary["layers"][layer] = {
             "accuracy": res.accuracy.tolist(),
             "mean_accuracy": res.mean_accuracy,

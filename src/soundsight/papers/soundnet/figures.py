@@ -25,20 +25,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from sklearn.manifold import TSNE
 from sklearn.metrics import confusion_matrix
-from sklearn.neighbors import NearestNeighbors
 from torch import nn
 
 from soundsight.viz.common import save_figure
+from soundsight.viz.tsne import (
+    NEIGHBOURS,
+    draw_classes,
+    neighbour_agreement,
+    stratified_subset,
+    tsne_embedding,
+)
 
 # Fig. 3's panels: probe dataset (its npz ``<dataset>_layers.npz``, benchmark
 # ``<dataset>_<layer>``) -> panel title
 CONFUSION_SETS = {"esc50": "ESC-50", "dcase2013": "DCASE 2013"}
-NEIGHBOURS = 5  # k of the k-NN class agreement reported with Fig. 4
 
 
 # ----------------------------------------------------------------------------- Fig. 3
@@ -258,43 +261,6 @@ def esc50_recording_features(
     return out
 
 
-def stratified_subset(labels: Sequence[object], n_max: int, seed: int) -> np.ndarray:
-    """Sorted indices of at most ``n_max`` rows, about equally many per class (seeded)."""
-    y = np.asarray(labels).astype(str)
-    if n_max < 1:
-        raise ValueError(f"need n_max >= 1, got {n_max}")
-    if len(y) <= n_max:
-        return np.arange(len(y))
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(y))
-    rank = np.empty(len(y), dtype=int)  # a row's rank among its class's shuffled rows
-    for cls in np.unique(y):
-        members = order[y[order] == cls]
-        rank[members] = np.arange(len(members))
-    keep = np.lexsort((order.argsort(), rank))[:n_max]  # round-robin over classes
-    return np.sort(keep)
-
-
-def tsne_embedding(features: np.ndarray, seed: int, perplexity: float) -> np.ndarray:
-    """2-D t-SNE (N, 2) of features (N, D); the perplexity is capped below N / 3."""
-    X = np.asarray(features, dtype=np.float64)
-    if X.ndim != 2 or len(X) < 4 or not np.isfinite(X).all():
-        raise ValueError(f"t-SNE needs finite (N >= 4, D) features, got {X.shape}")
-    perplexity = min(float(perplexity), (len(X) - 1) / 3.0)
-    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed)
-    return tsne.fit_transform(X)
-
-
-def neighbour_agreement(points: np.ndarray, labels: Sequence[object], k: int = NEIGHBOURS) -> float:
-    """Fraction of each point's ``k`` nearest other points that share its class, averaged."""
-    y = np.asarray(labels).astype(str)
-    k = min(k, len(y) - 1)
-    if k < 1:
-        raise ValueError("need at least two points")
-    _, idx = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)  # (N, k + 1)
-    return float((y[idx[:, 1:]] == y[:, None]).mean())  # column 0: the point itself
-
-
 def embed_recordings(
     recordings: pd.DataFrame, seed: int, perplexity: float, n_max: int
 ) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -350,26 +316,14 @@ def tsne_figure(
     return stats
 
 
-def _class_colours(n: int) -> list[tuple[float, ...]]:
-    """``n`` distinct colours: tab20, then tab20b and tab20c (60), then cycled."""
-    pool = [colormaps[m](i) for m in ("tab20", "tab20b", "tab20c") for i in range(20)]
-    return [pool[i % len(pool)] for i in range(n)]
-
-
 def plot_tsne(
     points: np.ndarray, labels: Sequence[object], out_png: Path, title: str
 ) -> tuple[Path, Path]:
     """Fig. 4: the embedding (N, 2), one colour (and marker cycle) per class, legend outside."""
-    y = np.asarray(labels).astype(str)
-    classes = np.unique(y)
+    classes = np.unique(np.asarray(labels).astype(str))
     fig = Figure(figsize=(8.0 if len(classes) > 25 else 7.0, 5.0))
     ax = fig.subplots()
-    markers = "os^Dv"
-    for i, (cls, colour) in enumerate(zip(classes, _class_colours(len(classes)), strict=True)):
-        mask = y == cls
-        ax.scatter(*points[mask].T, s=18, color=colour, marker=markers[i // 20 % 5], label=cls)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    draw_classes(ax, points, labels)
     ax.set_title(title, fontsize=9)
     ax.legend(
         fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5), ncol=1 + len(classes) // 26
