@@ -118,6 +118,19 @@ def test_audio_probe_sources_name_their_layout(tmp_path):
         check_sources(cfg)
 
 
+def test_kinetics_sounds_source_is_checked_only_when_avc_runs(tmp_path):
+    """sources.kinetics_sounds (L3 Table 4's clips): a missing manifest is named when the AVC
+    papers run, ignored when they are off."""
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    missing = str(tmp_path / "ks.csv")
+    check_sources(validate_config({"sources": {"kinetics_sounds": missing}}, schema))
+    cfg = validate_config(
+        {"sources": {"kinetics_sounds": missing}, "avc": {"enabled": True}}, schema
+    )
+    with pytest.raises(ConfigError, match=r"`sources.kinetics_sounds`.*labelled clips"):
+        check_sources(cfg)
+
+
 def _soundnet_cfg(tmp_path, **local):
     cfg = validate_config({"soundnet": {"enabled": True, "local_teachers": local}}, SCHEMA)
     return cfg

@@ -407,9 +407,14 @@ def _check_avc_papers(res: Path) -> None:
     assert set(t2.dropna(subset=["replicated"])["model"]) == {"l3", "l3_untrained"}
     assert t2["replicated"].dropna().between(0, 100).all()
     assert t2.set_index(["model", "column"]).loc[("l3", "ESC-50"), "published"] == 79.3
+    _check_l3net_clusters(res)
     for paper, claims in (
         ("l3net", {
             "l3_avc_above_chance", "l3_beats_untrained_esc50", "l3_beats_untrained_dcase2013",
+            "l3_beats_untrained_images", "units_trained_beat_random_vision",
+            "units_trained_beat_random_audio",
+            *(f"nmi_{c}_{s}" for c in ("trained_beats_untrained", "untrained_beats_random")
+              for s in ("vision", "audio")),
         }),
         ("objects_sound", {
             "ave_avc_above_chance", "l3_avc_above_chance", "ave_beats_l3_avc",
@@ -421,7 +426,32 @@ def _check_avc_papers(res: Path) -> None:
         rows = audit[audit["role"] == "claim"]
         assert set(rows["name"]) == claims, paper
         assert set(rows["verdict"]) <= {"holds", "fails", "inconclusive", "no power"}
-        assert set(rows["dataset"]) == {"avc"}
+        assert set(rows["dataset"]) == (
+            {"avc", "clips", "sun", "nmi", "preference"} if paper == "l3net" else {"avc"}
+        )
+
+
+def _check_l3net_clusters(res: Path) -> None:
+    """L3-Net Table 3 (vision probe), Table 4, the unit-preference counts and Fig. 10 (the clips'
+    embeddings)."""
+    summary = json.loads((res / "embeddings/l3/kinetics_sounds.json").read_text())
+    rejects = pd.read_csv(res / "embeddings/l3/kinetics_sounds_rejected.csv")
+    assert summary["n_clips"] == summary["n_embedded"] + len(rejects) and summary["n_embedded"]
+    t3 = pd.read_csv(res / "tables/l3net/table3.csv")
+    assert set(t3.dropna(subset=["replicated"])["model"]) == {"l3", "l3_untrained"}
+    assert t3["replicated"].dropna().between(0, 100).all()
+    t4 = pd.read_csv(res / "tables/l3net/table4.csv")
+    assert set(t4.dropna(subset=["replicated"])["model"]) == {
+        "l3", "l3_untrained", "random_assignment",
+    }  # fmt: skip
+    assert t4["replicated"].dropna().between(0, 1).all()
+    assert t4.set_index(["model", "column"]).loc[("l3", "Vision"), "published"] == 0.409
+    units = pd.read_csv(res / "tables/l3net/units.csv")
+    assert set(units.dropna(subset=["replicated"])["model"]) == {"l3", "l3_untrained"}
+    assert (units["replicated"] >= 0).all()
+    with np.load(res / "nmi/l3/nmi.npz") as z:
+        assert len(z["clusters_vision"]) == len(z["labels"]) == summary["n_embedded"]
+    assert (res / "figures/l3net/fig10.png").stat().st_size > 0
 
 
 def _check_power(audit: pd.DataFrame, expected: set[str]) -> None:
@@ -491,6 +521,9 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
         folder.mkdir(parents=True)
     (esc / "meta" / "esc50.csv").write_text("filename,fold,target,category,esc10,src_file,take\n")
     (dcase / "scenes_stereo_testset").mkdir()
+    kinetics = tmp_path / "kinetics_sounds" / "clips.csv"
+    kinetics.parent.mkdir()
+    kinetics.write_text("path,start,end,labels\nclips/k0.mp4,0,10,playing drums\n")
     sources = {
         "videos": str(videos),
         "voc2007": str(voc),
@@ -498,6 +531,7 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
         "audioset": str(clips),
         "esc50": str(esc),
         "dcase2013": str(dcase),
+        "kinetics_sounds": str(kinetics),
     }
     preset = yaml.safe_load((ROOT / "presets/paper.yaml").read_text())
     teachers = {}  # the user's local teacher weights (a dry run only checks that they exist)
@@ -525,6 +559,8 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     assert jobs["teacher_posteriors"] == 2 and jobs["probe_audio_layers"] >= 6
     assert "soundnet_table7" not in jobs and "world_esc50" not in jobs
     assert jobs["audit_soundnet"] == 1
+    # L3-Net Table 4 reads the Kinetics-Sounds manifest given (no world Kinetics-Sounds set)
+    assert jobs["avc_embeddings"] == 2 and "world_kinetics_sounds" not in jobs
     # the placeholders themselves fail at DAG build, naming the key and the expected layout
     out = snakemake("-n", "--configfile", "presets/paper.yaml", "--config", f"results={tmp_path}")
     assert out.returncode != 0 and "`sources.videos`" in out.stdout + out.stderr

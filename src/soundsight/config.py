@@ -200,13 +200,20 @@ _LAYOUTS = {
         "scenes_stereo_testset/ (test set)",
         ("scenes_stereo", "scenes_stereo_testset"),
     ),
+    "kinetics_sounds": (
+        "a CSV manifest of labelled clips with columns path,start,end,labels (one label per clip)",
+        (),
+    ),
 }
 
 
 def check_sources(cfg: Mapping[str, Any]) -> None:
     """Fail early, naming the key, the path and the expected layout, for a missing dataset."""
     for key, value in cfg["sources"].items():
-        if value == "world" or (key == "audioset" and not cfg["audioset"]["enabled"]):
+        off = (key == "audioset" and not cfg["audioset"]["enabled"]) or (
+            key == "kinetics_sounds" and not cfg["avc"]["enabled"]
+        )
+        if value == "world" or off:
             continue
         layout, required = _LAYOUTS[key]
         path = Path(value)

@@ -30,10 +30,45 @@ def l3net_audio_probes(suffix="json"):
     ]
 
 
+def l3net_table3_models():
+    """Table 3's replicated models in this DAG (`l3`, `l3_untrained`; `avc.enabled`)."""
+    return available(list(l3net_tables.TABLE3_MODELS))
+
+
+def l3net_image_probes(suffix="json"):
+    """`<results>/linear/<model>/sun.json` (or `sun_predictions.npz`) of Table 3's models
+    (rule probe_avc_image)."""
+    name = "sun.json" if suffix == "json" else "sun_predictions.npz"
+    return [f"{R}/linear/{m}/{name}" for m in l3net_table3_models()]
+
+
+def l3net_table4_models():
+    """Table 4's embedded models in this DAG (`l3`, `l3_untrained`; `avc.enabled`); with `l3`
+    comes the random-assignment baseline over its clips."""
+    models = available(list(l3net_tables.TABLE4_MODELS))
+    return models + [l3net_tables.RANDOM_ASSIGNMENT] if "l3" in models else models
+
+
+def l3net_nmi(suffix="json"):
+    """`<results>/nmi/<model>/nmi.<suffix>` of Table 4's rows (rules nmi_clusters and
+    nmi_random_assignment)."""
+    return [f"{R}/nmi/{m}/nmi.{suffix}" for m in l3net_table4_models()]
+
+
+def l3net_embeddings():
+    """`<results>/embeddings/<model>/kinetics_sounds.npz` of Fig. 10's models (trained first)."""
+    return [
+        f"{R}/embeddings/{m}/kinetics_sounds.npz"
+        for m in available(list(l3net_tables.TABLE4_MODELS))
+    ]
+
+
 def l3net_targets():
-    """L3-Net's Tables 1 and 2 and its audit (the default target's share)."""
-    tables = [f"{R}/tables/l3net/table{n}.md" for n in (1, 2)]
-    return [*tables, f"{R}/audit/l3net.md"]
+    """L3-Net's Tables 1-4, the unit-preference counts, Fig. 10 and its audit (the default
+    target's share)."""
+    names = ("table1", "table2", "table3", "table4", "units")
+    tables = [f"{R}/tables/l3net/{n}.md" for n in names]
+    return [*tables, f"{R}/figures/l3net/fig10.png", f"{R}/audit/l3net.md"]
 
 
 if config["avc"]["enabled"]:

@@ -107,6 +107,14 @@ def audio_probe_root(dataset):
     return config["sources"][dataset]
 
 
+def kinetics_manifest():
+    """The labelled clip manifest L3-Net's embeddings read: the world's Kinetics-Sounds-style
+    one, or `sources.kinetics_sounds`."""
+    if is_world("kinetics_sounds"):
+        return f"{WORLD}/KineticsSounds/kinetics_sounds.csv"
+    return config["sources"]["kinetics_sounds"]
+
+
 def label_outputs():
     """Every label artifact of the sound-prediction models."""
     ks = config["labels"]["k"]

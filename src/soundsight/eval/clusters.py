@@ -14,8 +14,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -142,3 +143,56 @@ def preference_counts(
 ) -> dict[str, int]:
     """Classes covered under each (m, n) rule, keyed ``"<m>of<n>"`` (``{"4of5": 10, ...}``)."""
     return {f"{m}of{n}": len(classes_covered(activations, labels, m, n)) for m, n in rules}
+
+
+# ------------------------------------------------------------------------------------------------
+# one model's embeddings -> the NMI file the audit reads (report.audit_metrics.Nmi)
+# ------------------------------------------------------------------------------------------------
+
+STREAMS = ("vision", "audio")  # the embeddings' streams (Table 4's columns)
+
+
+def _embedding_arrays(arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``item_ids`` and ``labels`` (N,) of an embeddings file, checked against its streams."""
+    for key in ("item_ids", "labels", *STREAMS):
+        if key not in arrays:
+            raise ValueError(f"embeddings lack the {key!r} array")
+    ids, labels = np.asarray(arrays["item_ids"]).astype(str), _labels(arrays["labels"])
+    for s in STREAMS:
+        if len(arrays[s]) != len(ids) or len(labels) != len(ids):
+            raise ValueError(f"{s} has {len(arrays[s])} rows for {len(ids)} items")
+    return ids, labels.astype(str)
+
+
+def embedding_clusters(
+    arrays: Mapping[str, np.ndarray], k: int = NMI_CLUSTERS, seed: int = 0, n_init: int = 4
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """k-means of each stream's embeddings (N, D) against the labels: the summary (NMI and the
+    unit-preference counts per stream) and the ``nmi.npz`` arrays (``item_ids``, ``labels``,
+    ``clusters_<stream>``)."""
+    ids, labels = _embedding_arrays(arrays)
+    out: dict[str, np.ndarray] = {"item_ids": ids, "labels": labels}
+    summary: dict[str, Any] = {"k": int(k), "n_items": len(ids), "nmi": {}, "preference": {}}
+    for stream in STREAMS:
+        result = kmeans_nmi(arrays[stream], labels, k, seed, n_init)
+        out[f"clusters_{stream}"] = result.clusters
+        summary["nmi"][stream] = result.nmi
+        summary["preference"][stream] = preference_counts(arrays[stream], labels)
+    summary["n_classes"] = len(set(labels.tolist()))
+    return summary, out
+
+
+def random_assignment_clusters(
+    arrays: Mapping[str, np.ndarray], k: int = NMI_CLUSTERS, seed: int = 0
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The random-assignment baseline over the same items: uniformly random cluster ids per
+    stream (seeds ``seed``, ``seed + 1``), scored against the labels like a model's."""
+    ids, labels = _embedding_arrays(arrays)
+    out: dict[str, np.ndarray] = {"item_ids": ids, "labels": labels}
+    summary: dict[str, Any] = {"k": int(k), "n_items": len(ids), "nmi": {}}
+    for i, stream in enumerate(STREAMS):
+        result = random_assignment_nmi(labels, k, seed + i)
+        out[f"clusters_{stream}"] = result.clusters
+        summary["nmi"][stream] = result.nmi
+    summary["n_classes"] = len(set(labels.tolist()))
+    return summary, out

@@ -36,6 +36,7 @@ import pandas as pd
 from sklearn.metrics import normalized_mutual_info_score
 from tqdm.auto import tqdm
 
+from soundsight.eval.clusters import preferred_classes
 from soundsight.probes.metrics import voc07_ap
 from soundsight.report.audit import (
     Claim,
@@ -950,6 +951,87 @@ def _nmi_codes(y: np.ndarray, c: np.ndarray) -> float:
     mi = float(np.sum(joint[nz] * np.log(joint[nz] / outer[nz])))
     h = -float(np.sum(py * np.log(py))) - float(np.sum(pc * np.log(pc)))
     return max(mi, 0.0) / max(h / 2, np.finfo(np.float64).eps)
+
+
+EMBEDDINGS_NPZ = "kinetics_sounds.npz"  # <embeddings_dir>/<model>/: labels (N,), <stream> (N, U)
+
+
+@register_metric("unit_preference")
+class UnitPreference(Metric):
+    """Classes covered by a model's units (L3-Net Sect. 4.4): a unit prefers a class when at
+    least m of its top n clips are of that class (``soundsight.eval.clusters``); the statistic
+    is how many classes some unit prefers. Read from the clips' embeddings
+    ``<embeddings_dir>/<model>/kinetics_sounds.npz`` (layer = stream: each unit's activation is
+    its ``pool4`` value, the global max of its map); option ``rule``: ``"4of5"`` / ``"3of5"``.
+    """
+
+    dataset = "preference"
+    blank_items = ""
+    method = (
+        "classes covered are recounted on every resample of a model's units (with "
+        "replacement), each model's units resampled on their own"
+    )
+
+    def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
+        super().__init__(inputs, n_boot, seed, progress)
+        folder = inputs.get("embeddings_dir")
+        self.folder = Path(folder) if folder else None
+        self.rng = np.random.default_rng(seed)  # one stream, drawn in claim order
+        self._units: dict[tuple[str, str, str], np.ndarray] = {}
+
+    def _path(self, model: str) -> Path:
+        assert self.folder is not None
+        return self.folder / model / EMBEDDINGS_NPZ
+
+    def missing(self, claim: Claim) -> str | None:
+        """Missing folder, files or streams of the claim's models."""
+        if self.folder is None:
+            return "no embeddings_dir given"
+        reasons = []
+        for model in dict.fromkeys(claim.left + claim.right):
+            path = self._path(model)
+            if not path.is_file():
+                reasons.append(f"model {model!r} has no {path}")
+                continue
+            with np.load(path, allow_pickle=False) as data:
+                if not {"labels", str(claim.layer)} <= set(data.files):
+                    reasons.append(f"{path} lacks labels or {claim.layer!r}")
+        return "; ".join(reasons) or None
+
+    def _preferred(self, model: str, stream: str, rule: str) -> np.ndarray:
+        """Each unit's preferred class ('' for none), (U,) str."""
+        key = (model, stream, rule)
+        if key not in self._units:
+            m, n = (int(v) for v in rule.split("of"))
+            data = read_npz(self._path(model))
+            prefs = preferred_classes(data[stream], data["labels"].astype(str), m, n)
+            self._units[key] = np.array(["" if p is None else str(p) for p in prefs])
+        return self._units[key]
+
+    def _covered(self, units: np.ndarray) -> tuple[float, np.ndarray]:
+        """Classes covered by ``units`` and by each of B resamples of them."""
+        boot = np.empty(self.n_boot)
+        for b in range(self.n_boot):
+            drawn = units[self.rng.integers(0, len(units), size=len(units))]
+            boot[b] = len(set(drawn.tolist()) - {""})
+        return float(len(set(units.tolist()) - {""})), boot
+
+    def compare(self, a: str, b: str, claim: Claim) -> Comparison:
+        """Difference of the classes covered, each model's units resampled on their own."""
+        rule, stream = claim.option("rule"), str(claim.layer)
+        obs_a, boot_a = self._covered(self._preferred(a, stream, rule))
+        obs_b, boot_b = self._covered(self._preferred(b, stream, rule))
+        about = f"{a} {obs_a:.0f} vs {b} {obs_b:.0f} classes covered ({rule})"
+        return Comparison(obs_a - obs_b, boot_a - boot_b, about)
+
+    def n_items(self, claim: Claim) -> int:
+        """Units of the left model."""
+        return len(self._preferred(claim.left[0], str(claim.layer), claim.option("rule")))
+
+    @classmethod
+    def scope(cls, layer: str) -> str:
+        """``pool4 vision units``."""
+        return f"pool4 {layer} units"
 
 
 @register_metric("clip_accuracy")

@@ -6,7 +6,7 @@
   answer (50 % on balanced pairs) by :data:`MARGIN` points, and held-out loss within
   :data:`LOSS_GAP` nats of the final training loss; each guards the claims that mention its
   model: the AVC claims and, in L3-Net's audit, Table 2's (trained vs untrained means nothing
-  when the trained net learned nothing);
+  when the trained net learned nothing), Table 3's, Table 4's NMI and the unit-preference claims;
 - **no audio probe is saturated** (Table 2): every probed model stays below :data:`CEILING` %
   on each benchmark (SoundNet's ceiling checks; guards the claims on that benchmark).
 """
@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from soundsight.papers.l3net.claims import CLIP_METRIC, METRIC
+from soundsight.papers.l3net.claims import (
+    CLIP_METRIC,
+    IMAGE_METRIC,
+    METRIC,
+    NMI_METRIC,
+    PREFERENCE_METRIC,
+)
 from soundsight.papers.owens2018.checks import CEILING, LOSS_GAP, MARGIN
 from soundsight.papers.soundnet.checks import ceiling_checks
 from soundsight.report.audit import PowerCheck
@@ -32,4 +38,5 @@ def avc_checks(models: Sequence[str], guards: Sequence[str] = (METRIC,)) -> list
 def l3net_checks(models: Sequence[str], probed: Mapping[str, Sequence[str]]) -> list[PowerCheck]:
     """Every power check of L3-Net's audit: ``models`` (the trained AVC models) generalise;
     ``probed`` (``{benchmark: models}``, the audio probes made) stay below the ceiling."""
-    return [*avc_checks(models, (METRIC, CLIP_METRIC)), *ceiling_checks(probed)]
+    guards = (METRIC, CLIP_METRIC, IMAGE_METRIC, NMI_METRIC, PREFERENCE_METRIC)
+    return [*avc_checks(models, guards), *ceiling_checks(probed)]
