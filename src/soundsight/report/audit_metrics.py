@@ -45,6 +45,7 @@ from soundsight.report.audit import (
     PowerCheck,
     bootstrap_indices,
     percentile_interval,
+    published_check,
     register_metric,
 )
 from soundsight.report.results import read_json, read_npz
@@ -710,6 +711,8 @@ class _PerItemMetric(Metric):
     ids_key: ClassVar[str] = ""
     bounded = True
     blank_items = ""
+    # printed values that are fractions (nDCG, NMI) are scaled to the replicated side's points
+    published_scale: ClassVar[float] = 1.0
 
     def __init__(self, inputs: Mapping[str, Any], n_boot: int, seed: int, progress: bool) -> None:
         super().__init__(inputs, n_boot, seed, progress)
@@ -811,12 +814,19 @@ class _PerItemMetric(Metric):
         ref = self._sets.get(claim.layer or "")
         return len(ref.ids) if ref is not None else 0
 
+    def published(self, claim: Claim) -> tuple[str, float, str]:
+        """The claim's predicate on the printed numbers, its difference in the replicated
+        side's unit (``published_scale`` x the printed difference)."""
+        verdict, diff, details = published_check(claim.published)
+        return verdict, diff * self.published_scale, details
+
 
 @register_metric("ndcg")
 class Ndcg(_PerItemMetric):
     """nDCG@30 per query (``soundsight.eval.retrieval``), layer = direction (``im-aud`` ...)."""
 
     dataset = "retrieval"
+    published_scale = 100.0  # printed as fractions (.578), compared in points
     folder_key, npz, ids_key = "retrieval_dir", NDCG_NPZ, "query_ids"
     method = (
         "nDCG@30 is the mean of the stored per-query values (undefined queries left out), "
@@ -903,6 +913,7 @@ class Nmi(_PerItemMetric):
     resample of the items (layer = modality: ``vision`` or ``audio``)."""
 
     dataset = "nmi"
+    published_scale = 100.0  # printed as fractions (.578), compared in points
     folder_key, npz, ids_key = "nmi_dir", NMI_NPZ, "item_ids"
     method = (
         "NMI is recomputed from the stored cluster ids and labels on every resample of the "
