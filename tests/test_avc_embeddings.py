@@ -50,7 +50,8 @@ def _video(path: Path, colour: int, tone_hz: float, seconds: float = 2.0) -> Non
 
 @pytest.fixture(scope="module")
 def clip_manifest(tmp_path_factory) -> Path:
-    """Four good clips of two labels, one two-label row and one missing file."""
+    """Four good clips of two labels, one two-label row, one missing file and one silent
+    (video-only) file."""
     root = tmp_path_factory.mktemp("kinetics")
     rows = []
     for i, (label, colour, tone) in enumerate(
@@ -60,6 +61,8 @@ def clip_manifest(tmp_path_factory) -> Path:
         rows.append((f"c{i}.mp4", 0.0, 2.0, label, f"c{i}"))
     rows.append(("c0.mp4", 0.0, 2.0, "dog;car", "two_labels"))
     rows.append(("gone.mp4", 0.0, 2.0, "dog", "gone"))
+    write_mp4(root / "silent.mp4", np.zeros((20, 48, 64, 3), np.uint8), FPS, None)
+    rows.append(("silent.mp4", 0.0, 2.0, "car", "silent"))
     manifest = root / "kinetics_sounds.csv"
     pd.DataFrame(rows, columns=["path", "start", "end", "labels", "video_id"]).to_csv(
         manifest, index=False
@@ -83,8 +86,9 @@ def test_clip_inputs_keep_good_clips_and_list_every_reject(clip_manifest):
     assert pixel[0] > 150 and pixel[2] < 60
     assert np.abs(inputs.waves[0]).max() > 0.2
     reasons = dict(zip(inputs.rejects["video_id"], inputs.rejects["reason"], strict=True))
-    assert set(reasons) == {"two_labels", "gone"}
+    assert set(reasons) == {"two_labels", "gone", "silent"}
     assert reasons["two_labels"].startswith("bad_label") and reasons["gone"].startswith("missing")
+    assert reasons["silent"].startswith("no_audio")
 
 
 def test_stream_embeddings_are_pool4_per_stream_and_batch_independent(clip_manifest):
@@ -102,9 +106,9 @@ def test_stream_embeddings_are_pool4_per_stream_and_batch_independent(clip_manif
 
 def test_clip_embeddings_summary_reconciles(clip_manifest):
     summary, arrays, rejects = clip_embeddings(_l3(), clip_manifest, batch_size=4)
-    assert summary["n_clips"] == summary["n_embedded"] + summary["n_rejected"] == 6
+    assert summary["n_clips"] == summary["n_embedded"] + summary["n_rejected"] == 7
     assert summary["label_counts"] == {"car": 2, "dog": 2}
-    assert list(arrays["item_ids"]) == ["c0", "c1", "c2", "c3"] and len(rejects) == 2
+    assert list(arrays["item_ids"]) == ["c0", "c1", "c2", "c3"] and len(rejects) == 3
     assert arrays["vision"].dtype == np.float32
 
 

@@ -7,13 +7,13 @@ import numpy as np
 from soundsight.eval.clusters import embedding_clusters, random_assignment_clusters
 from soundsight.logs import configure
 from soundsight.provenance import provenance, write_json
+from soundsight.report.results import read_npz
 
 started = time.time()
 log = configure(snakemake.log[0])
 p = snakemake.params
 c = p.clusters
-with np.load(snakemake.input.embeddings, allow_pickle=False) as data:
-    arrays = {k: data[k] for k in data.files}
+arrays = read_npz(snakemake.input.embeddings)
 if p.random:
     summary, out = random_assignment_clusters(arrays, c["k"], p.seed)
 else:

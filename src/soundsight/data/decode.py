@@ -153,6 +153,8 @@ def decode_track(path: str | Path, start: float, end: float, rate: int | None = 
     those stay exactly as they were (same seek, same resampler state).
     """
     with _open(Path(path)) as container:
+        if not container.streams.audio:
+            raise VideoRejectedError("no_audio", "no audio stream")
         astream = container.streams.audio[0]
         native = int(astream.codec_context.sample_rate)
         if start - SEEK_MARGIN_S > SEEK_MIN_S:

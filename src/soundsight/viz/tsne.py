@@ -59,6 +59,12 @@ def class_colours(n: int) -> list[tuple[float, ...]]:
     return [pool[i % len(pool)] for i in range(n)]
 
 
+def same_class_chance(labels: Sequence[object]) -> float:
+    """The share of same-class pairs among all ordered pairs of distinct items."""
+    _, counts = np.unique(np.asarray(labels).astype(str), return_counts=True)
+    return float((counts * (counts - 1)).sum() / (len(labels) * (len(labels) - 1)))
+
+
 def draw_classes(ax: Axes, points: np.ndarray, labels: Sequence[object], size: float = 18) -> None:
     """Scatter the embedding (N, 2) on ``ax``, one colour (and marker cycle) per class, no
     ticks."""

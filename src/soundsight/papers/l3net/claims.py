@@ -38,6 +38,7 @@ from soundsight.papers.l3net.tables import (
     RANDOM_ASSIGNMENT,
     STREAM_COLUMNS,
     TABLE2_DATASETS,
+    TABLE4_ROWS,
     WORLD_COLUMN,
     audio_probe_file,
     preference_column,
@@ -51,11 +52,6 @@ CLIP_METRIC = "clip_accuracy"
 NMI_METRIC = "nmi"
 PREFERENCE_METRIC = "unit_preference"
 IMAGE_METRIC = "sun_accuracy"  # per-image correctness of the SUN partitions (rule probe_avc_image)
-TABLE4_ROWS = {  # replicated model -> Table 4's printed row
-    L3: "Ours (L3-Net self-supervised training)",
-    L3_UNTRAINED: "Ours random (L3-Net without training)",
-    RANDOM_ASSIGNMENT: "Random assignments",
-}
 CHANCE = "chance"  # the right-hand row of a ChanceRef
 
 

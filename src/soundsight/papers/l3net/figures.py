@@ -18,16 +18,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from soundsight.report.results import read_npz
 from soundsight.viz.common import save_figure
-from soundsight.viz.tsne import draw_classes, neighbour_agreement, stratified_subset, tsne_embedding
+from soundsight.viz.tsne import (
+    draw_classes,
+    neighbour_agreement,
+    same_class_chance,
+    stratified_subset,
+    tsne_embedding,
+)
 
 PANELS = (("audio", "a"), ("vision", "c"))  # stream, the trained network's panel letter
-
-
-def same_class_chance(labels: np.ndarray) -> float:
-    """The share of same-class pairs among all ordered pairs of distinct items."""
-    _, counts = np.unique(labels, return_counts=True)
-    return float((counts * (counts - 1)).sum() / (len(labels) * (len(labels) - 1)))
 
 
 def fig10_points(
@@ -108,10 +109,7 @@ def fig10(
 ) -> dict[str, dict[str, float]]:
     """Fig. 10 from the models' ``embeddings.npz`` files: the figure, its points' CSV and the
     panels' neighbour statistics (returned)."""
-    embeddings = {}
-    for model, path in embedding_files.items():
-        with np.load(path, allow_pickle=False) as data:
-            embeddings[model] = {k: data[k] for k in data.files}
+    embeddings = {model: read_npz(path) for model, path in embedding_files.items()}
     points, stats = fig10_points(embeddings, seed, perplexity, n_max)
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
     points.to_csv(out_csv, index=False, float_format="%.4f")

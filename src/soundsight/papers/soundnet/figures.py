@@ -35,6 +35,7 @@ from soundsight.viz.tsne import (
     NEIGHBOURS,
     draw_classes,
     neighbour_agreement,
+    same_class_chance,
     stratified_subset,
     tsne_embedding,
 )
@@ -272,12 +273,11 @@ def embed_recordings(
     X = np.stack(chosen["feature"].to_list())  # (N, C)
     points = tsne_embedding(X, seed, perplexity)  # (N, 2)
     y = chosen["category"].astype(str).to_numpy()
-    _, counts = np.unique(y, return_counts=True)
     stats = {
         "n_points": float(len(chosen)), "k": float(NEIGHBOURS),
         "agreement_features": neighbour_agreement(X, y),
         "agreement_tsne": neighbour_agreement(points, y),
-        "agreement_chance": float(((counts * (counts - 1)).sum()) / (len(y) * (len(y) - 1))),
+        "agreement_chance": same_class_chance(y),
     }  # fmt: skip
     frame = chosen.drop(columns="feature").assign(x=points[:, 0], y=points[:, 1])
     return frame, stats
