@@ -183,6 +183,7 @@ AVC_TARGETS = (
     "tables/l3net/table2.md",
     "audit/l3net.md",
     "tables/objects_sound/avc.md",
+    "tables/objects_sound/table1.md",
     "audit/objects_sound.md",
 )
 
@@ -211,6 +212,10 @@ def test_dry_run_plans_the_avc_papers_only_when_avc_is_enabled(tmp_path, preset)
     ):  # fmt: skip
         assert jobs[rule] == 1, rule
     assert jobs["probe_avc_audio"] == 4  # l3 and l3_untrained on ESC-50 and DCASE 2013
+    # Table 1: random, L3, L3 + CCA, object, object + L3-audio CCA, AVE, naive AVE; features of
+    # l3 / ave / ave_naive / object on the eval segments, of l3 and object on the training ones
+    assert jobs["retrieval_ndcg"] == 7 and jobs["retrieval_features"] == 6
+    assert jobs["audioset_manifest"] == 2 and jobs["objects_sound_table1"] == 1
 
 
 def test_student_k_outside_the_sweep_fails_naming_the_key(tmp_path):
@@ -408,6 +413,7 @@ def _check_avc_papers(res: Path) -> None:
     assert t2["replicated"].dropna().between(0, 100).all()
     assert t2.set_index(["model", "column"]).loc[("l3", "ESC-50"), "published"] == 79.3
     _check_l3net_clusters(res)
+    _check_ots_table1(res)
     for paper, claims in (
         ("l3net", {
             "l3_avc_above_chance", "l3_beats_untrained_esc50", "l3_beats_untrained_dcase2013",
@@ -419,6 +425,7 @@ def _check_avc_papers(res: Path) -> None:
         ("objects_sound", {
             "ave_avc_above_chance", "l3_avc_above_chance", "ave_beats_l3_avc",
             "naive_beats_prevention_ave", "naive_beats_prevention_l3",
+            *OTS_TABLE1_CLAIMS,
         }),
     ):  # fmt: skip
         audit = pd.read_csv(res / f"audit/{paper}.csv", keep_default_na=False)
@@ -427,8 +434,39 @@ def _check_avc_papers(res: Path) -> None:
         assert set(rows["name"]) == claims, paper
         assert set(rows["verdict"]) <= {"holds", "fails", "inconclusive", "no power"}
         assert set(rows["dataset"]) == (
-            {"avc", "clips", "sun", "nmi", "preference"} if paper == "l3net" else {"avc"}
+            {"avc", "clips", "sun", "nmi", "preference"}
+            if paper == "l3net"
+            else {"avc", "retrieval"}
         )
+
+
+DIRECTIONS = ("im-im", "im-aud", "aud-im", "aud-aud")
+OTS_TABLE1_CLAIMS = {
+    *(f"ave_beats_{b}_{d}" for b in ("random", "l3", "l3_cca", "object_cca") for d in DIRECTIONS),
+    "ave_beats_object_im-im", "cca_aligns_l3_im-aud", "cca_aligns_l3_aud-im",
+    *(f"naive_hurts_retrieval_{d}" for d in DIRECTIONS),
+}  # fmt: skip
+
+
+def _check_ots_table1(res: Path) -> None:
+    """Objects that Sound Table 1: the items read from the AudioSet-style eval segments (counts
+    reconcile), every method's nDCG@30 per query, the table beside the printed values."""
+    items = json.loads((res / "retrieval/items/eval.json").read_text())
+    assert items["n_segments"] == items["n_clips"] + items["n_rejected"] and items["n_clips"] > 2
+    feats = json.loads((res / "retrieval/features/ave/eval.json").read_text())
+    assert feats["n_clips"] == items["n_clips"] == feats["n_items"] + feats["n_rejected"]
+    for method in ("random", "l3", "l3_cca", "object", "object_cca", "ave", "ave_naive"):
+        with np.load(res / f"retrieval/{method}/ndcg.npz") as z:
+            n = len(z["query_ids"])
+            dirs = ("im-im",) if method == "object" else DIRECTIONS
+            for d in dirs:
+                values = z[f"ndcg_{d}"]
+                assert values.shape == (n,) and np.nanmax(values) <= 1 + 1e-9, (method, d)
+    t1 = pd.read_csv(res / "tables/objects_sound/table1.csv")
+    cells = t1.set_index(["model", "column"])
+    assert cells.loc[("ave", "im-aud"), "published"] == 0.561  # read from published_csv
+    assert ("object", "im-aud") not in cells.index  # the paper's '-': image-image only
+    assert t1["replicated"].dropna().between(0, 1).all()
 
 
 def _check_l3net_clusters(res: Path) -> None:
@@ -524,6 +562,10 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     kinetics = tmp_path / "kinetics_sounds" / "clips.csv"
     kinetics.parent.mkdir()
     kinetics.write_text("path,start,end,labels\nclips/k0.mp4,0,10,playing drums\n")
+    instruments = tmp_path / "AudioSet-Instruments"
+    (instruments / "clips").mkdir(parents=True)
+    for name in ("ontology.json", "balanced_train_segments.csv", "eval_segments.csv"):
+        (instruments / name).write_text("")
     sources = {
         "videos": str(videos),
         "voc2007": str(voc),
@@ -532,6 +574,7 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
         "esc50": str(esc),
         "dcase2013": str(dcase),
         "kinetics_sounds": str(kinetics),
+        "audioset_instruments": str(instruments),
     }
     preset = yaml.safe_load((ROOT / "presets/paper.yaml").read_text())
     teachers = {}  # the user's local teacher weights (a dry run only checks that they exist)
@@ -561,6 +604,10 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     assert jobs["audit_soundnet"] == 1
     # L3-Net Table 4 reads the Kinetics-Sounds manifest given (no world Kinetics-Sounds set)
     assert jobs["avc_embeddings"] == 2 and "world_kinetics_sounds" not in jobs
+    # Objects that Sound Table 1 from the AudioSet-Instruments folder given: random, L3, L3 + CCA,
+    # AVE and naive AVE (no object network off the world); l3's training segments for its CCA
+    assert jobs["audioset_manifest"] == 2 and "world_audioset_sets" not in jobs
+    assert jobs["retrieval_ndcg"] == 5 and jobs["retrieval_features"] == 4
     # the placeholders themselves fail at DAG build, naming the key and the expected layout
     out = snakemake("-n", "--configfile", "presets/paper.yaml", "--config", f"results={tmp_path}")
     assert out.returncode != 0 and "`sources.videos`" in out.stdout + out.stderr

@@ -204,6 +204,10 @@ _LAYOUTS = {
         "a CSV manifest of labelled clips with columns path,start,end,labels (one label per clip)",
         (),
     ),
+    "audioset_instruments": (
+        "a folder holding ontology.json, balanced_train_segments.csv, eval_segments.csv and clips/",
+        ("ontology.json", "balanced_train_segments.csv", "eval_segments.csv", "clips"),
+    ),
 }
 
 
@@ -211,7 +215,7 @@ def check_sources(cfg: Mapping[str, Any]) -> None:
     """Fail early, naming the key, the path and the expected layout, for a missing dataset."""
     for key, value in cfg["sources"].items():
         off = (key == "audioset" and not cfg["audioset"]["enabled"]) or (
-            key == "kinetics_sounds" and not cfg["avc"]["enabled"]
+            key in ("kinetics_sounds", "audioset_instruments") and not cfg["avc"]["enabled"]
         )
         if value == "world" or off:
             continue

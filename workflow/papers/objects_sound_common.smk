@@ -8,9 +8,42 @@ def objects_sound_models():
     return available(list(objects_sound_tables.AVC_MODELS))
 
 
+def objects_sound_methods():
+    """Table 1's retrieval methods whose models this DAG makes (random, L3, L3 + CCA, ...)."""
+    made = available(
+        [m for r in objects_sound_tables.RETRIEVAL_METHODS.values() for m in r.models]
+    )
+    return objects_sound_tables.table1_methods(made)
+
+
+def retrieval_models(method):
+    """The sheet models whose features a method reads; random features take the items (ids,
+    labels) of the first other method's model, so that its queries pair with theirs."""
+    methods = objects_sound_tables.RETRIEVAL_METHODS
+    models = methods[method].models
+    if models:
+        return list(models)
+    return [next(m for k in objects_sound_methods() for m in methods[k].models)]
+
+
+def retrieval_features(method, split):
+    """`<results>/retrieval/features/<model>/<split>.npz` of the method's models; the training
+    split only for a CCA method (fitted there)."""
+    if split == "train" and not objects_sound_tables.RETRIEVAL_METHODS[method].cca:
+        return []
+    return [f"{R}/retrieval/features/{m}/{split}.npz" for m in retrieval_models(method)]
+
+
+def retrieval_method_params(method):
+    """The method's declaration as plain values (the script's `params.method`)."""
+    r = objects_sound_tables.RETRIEVAL_METHODS[method]
+    return {"image": r.image, "audio": r.audio, "cca": r.cca}
+
+
 def objects_sound_targets():
-    """Objects that Sound's AVC table and audit (the default target's share)."""
-    return [f"{R}/tables/objects_sound/avc.md", f"{R}/audit/objects_sound.md"]
+    """Objects that Sound's AVC table, Table 1 and audit (the default target's share)."""
+    table1 = [f"{R}/tables/objects_sound/table1.md"] if objects_sound_methods() else []
+    return [f"{R}/tables/objects_sound/avc.md", *table1, f"{R}/audit/objects_sound.md"]
 
 
 if config["avc"]["enabled"]:

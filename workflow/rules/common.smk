@@ -115,6 +115,29 @@ def kinetics_manifest():
     return config["sources"]["kinetics_sounds"]
 
 
+# Google's segment lists of an AudioSet(-Instruments) folder, by split (Objects that Sound Table 1)
+AUDIOSET_SEGMENTS = {
+    "train": "balanced_train_segments.csv",
+    "eval": "eval_segments.csv",
+}
+
+
+def audioset_instruments(name):
+    """A file of the AudioSet-style segment set that Objects that Sound's Table 1 reads: the
+    world's (results/world/AudioSet), or under `sources.audioset_instruments`."""
+    if is_world("audioset_instruments"):
+        return f"{WORLD}/AudioSet/{name}"
+    return f"{config['sources']['audioset_instruments']}/{name}"
+
+
+def audioset_instruments_clips():
+    """The folder of the segments' clips: the labelled world corpus's videos, or `clips/` under
+    `sources.audioset_instruments`."""
+    if is_world("audioset_instruments"):
+        return f"{corpus_dir(LABEL_SET_CORPUS)}/world/videos"
+    return f"{config['sources']['audioset_instruments']}/clips"
+
+
 def label_outputs():
     """Every label artifact of the sound-prediction models."""
     ks = config["labels"]["k"]

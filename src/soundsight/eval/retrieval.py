@@ -202,8 +202,9 @@ class NdcgResult:
 
     @property
     def mean(self) -> float:
-        """Mean nDCG over the queries where it is defined."""
-        return float(np.nanmean(self.per_query))
+        """Mean nDCG over the queries where it is defined (NaN when none is)."""
+        defined = self.per_query[np.isfinite(self.per_query)]
+        return float(defined.mean()) if len(defined) else float("nan")
 
 
 def retrieval_ndcg(
@@ -382,3 +383,134 @@ def fit_cca(
         raise ValueError(f"unknown CCA method {method!r}; expected 'sklearn' or 'closed_form'")
     model.fit(X, Y)
     return CcaProjection(model, n)
+
+
+# ------------------------------------------------------------------------------------------------
+# the views one Table 1 method ranks
+# ------------------------------------------------------------------------------------------------
+
+
+def label_ids(ontology: Ontology, label_sets: Sequence[str]) -> list[list[str]]:
+    """Class ids of ``;``-joined display names (a manifest's ``labels``), one list per item;
+    KeyError naming a name that is not in the ontology or names several classes."""
+    by_name: dict[str, list[str]] = {}
+    for node, name in ontology.names.items():
+        by_name.setdefault(name, []).append(node)
+    out = []
+    for labels in label_sets:
+        ids = []
+        for name in (s.strip() for s in str(labels).split(";") if s.strip()):
+            nodes = by_name.get(name, [])
+            if len(nodes) != 1:
+                problem = "is not in the ontology" if not nodes else f"names classes {nodes}"
+                raise KeyError(f"label {name!r} {problem}")
+            ids.append(nodes[0])
+        out.append(ids)
+    return out
+
+
+def random_views(n: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Independent Gaussian image and audio features (n, dim): the random-ranking baseline."""
+    if n < 2 or dim < 1:
+        raise ValueError(f"random features need n >= 2 items and dim >= 1, got {n}, {dim}")
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, dim)), rng.standard_normal((n, dim))
+
+
+def retrieval_views(
+    image: np.ndarray,
+    audio: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray] | None = None,
+    n_components: int = CCA_COMPONENTS,
+    method: Literal["sklearn", "closed_form"] = "closed_form",
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (image, audio) rows retrieval ranks: L2-normalised as they are, or, with ``fit``
+    (paired training rows of the same two feature sets), both projected by a CCA fitted on
+    them (:func:`fit_cca`) and L2-normalised."""
+    if fit is None:
+        return l2_rows(image, "image features"), l2_rows(audio, "audio features")
+    for view, (test, train) in {"image": (image, fit[0]), "audio": (audio, fit[1])}.items():
+        if np.shape(test)[1:] != np.shape(train)[1:]:
+            raise ValueError(
+                f"{view}: CCA fitted on {np.shape(train)} rows cannot project {np.shape(test)}"
+            )
+    cca = fit_cca(fit[0], fit[1], n_components, method=method)
+    return cca.transform_x(image), cca.transform_y(audio)
+
+
+Features = Mapping[str, np.ndarray]  # one model's features npz: item_ids, labels, vision[, audio]
+
+
+def common_items(ids: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Index arrays into each of ``ids`` selecting the items all share, in the first's order."""
+    shared = set(map(str, ids[0])).intersection(*(map(str, i) for i in ids[1:]))
+    order = [str(i) for i in ids[0] if str(i) in shared]
+    out = []
+    for arr in ids:
+        pos = {str(v): k for k, v in enumerate(arr)}
+        out.append(np.array([pos[i] for i in order], dtype=np.int64))
+    return out
+
+
+def _stream_rows(
+    feats: Mapping[str, Features], sources: Sequence[tuple[str, str]]
+) -> tuple[list[np.ndarray], Features]:
+    """The ``(model, stream)`` feature rows, restricted to the items every model has, and the
+    first model's features (ids, labels) on those items."""
+    for model, stream in sources:
+        if stream not in feats[model]:
+            raise ValueError(f"{model}'s features have no {stream!r} stream")
+    models = list(dict.fromkeys(m for m, _ in sources))
+    index = dict(zip(models, common_items([feats[m]["item_ids"] for m in models]), strict=True))
+    rows = [np.asarray(feats[m][s])[index[m]] for m, s in sources]
+    first = {k: np.asarray(feats[models[0]][k])[index[models[0]]] for k in ("item_ids", "labels")}
+    return rows, first
+
+
+def method_ndcg(
+    image_model: str | None,
+    audio_model: str | None,
+    cca: bool,
+    test: Mapping[str, Features],
+    train: Mapping[str, Features],
+    ontology: Ontology,
+    seed: int,
+    n_components: int = CCA_COMPONENTS,
+    cca_method: Literal["sklearn", "closed_form"] = "closed_form",
+    random_dim: int = CCA_COMPONENTS,
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """nDCG@30 of one retrieval method on the test items: image features from ``image_model``'s
+    ``vision`` stream (None: random features for both modalities), audio from ``audio_model``'s
+    ``audio`` (None: image-image only), optionally aligned by a CCA fitted on ``train``'s items.
+    Returns the summary (mean per direction, counts) and the ``ndcg.npz`` arrays."""
+    if image_model is None:
+        any_model = next(iter(test))
+        base = test[any_model]
+        image, audio = random_views(len(base["item_ids"]), random_dim, seed)
+        info: Features = {k: np.asarray(base[k]) for k in ("item_ids", "labels")}
+        directions: Sequence[str] = DIRECTIONS
+    else:
+        sources = [(image_model, "vision")] + ([(audio_model, "audio")] if audio_model else [])
+        rows, info = _stream_rows(test, sources)
+        fit = None
+        if cca:
+            if audio_model is None:
+                raise ValueError("a CCA needs an audio model")
+            fit_rows, _ = _stream_rows(train, sources)
+            fit = (fit_rows[0], fit_rows[1])
+        if audio_model is None:
+            image = audio = l2_rows(rows[0], "image features")
+            directions = ("im-im",)
+        else:
+            image, audio = retrieval_views(rows[0], rows[1], fit, n_components, cca_method)
+            directions = DIRECTIONS
+    labels = label_ids(ontology, [str(v) for v in info["labels"]])
+    results = ndcg_directions(image, audio, labels, ontology, directions)
+    means = {d: r.mean for d, r in results.items()}
+    summary = {
+        "ndcg": {d: (v if np.isfinite(v) else None) for d, v in means.items()},  # None: no query
+        "n_queries": int(len(info["item_ids"])),
+        "n_undefined": {d: int(np.isnan(r.per_query).sum()) for d, r in results.items()},
+        "dims": {"image": int(image.shape[1]), "audio": int(audio.shape[1])},
+    }
+    return summary, ndcg_npz_arrays(info["item_ids"], results)
