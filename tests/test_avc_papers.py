@@ -18,7 +18,7 @@ from soundsight.report.audit import run_audit
 
 N_FRAMES = 200  # held-out frames: 2 pairs each
 # fraction of pairs answered right per model (chosen so that every ordering is clear at n=400)
-ACCURACY = {"l3": 0.75, "ave": 0.8, "l3_naive": 0.95, "ave_naive": 0.97}
+ACCURACY = {"l3": 0.75, "ave": 0.8, "l3_naive": 0.95, "ave_naive": 0.97, "avol": 0.79}
 
 
 def fake_model(root: Path, name: str, accuracy: float) -> None:
@@ -69,6 +69,8 @@ def test_objects_sound_table_has_both_networks_with_and_without_prevention(model
     l3_naive = frame.loc["L3-Net (no shortcut prevention)"]
     assert l3_naive["source"] == "replicated only" and np.isnan(l3_naive["published"])
     assert set(frame.index[frame["source"] == "published only"]) == {"AVE+MF", "AVE+OF"}
+    avol = frame.loc["AVOL-Net"]  # the paper only says it equals AVE-Net's
+    assert avol["source"] == "replicated only" and avol["replicated"] == pytest.approx(79.0)
     assert "AVC comparison" in avc_table().markdown(frame.reset_index())
 
 

@@ -100,16 +100,17 @@ def test_correspondence_rows_take_a_sampler_and_no_k(tmp_path):
             read(bad)
 
 
-def test_the_project_sheet_has_the_four_avc_models_gated_by_avc_enabled():
+def test_the_project_sheet_has_the_five_avc_models_gated_by_avc_enabled():
     off = project_models(config())
     avc = {n: m for n, m in off.items() if m.task == "correspondence"}
-    assert set(avc) == {"l3", "l3_naive", "ave", "ave_naive"}
+    assert set(avc) == {"l3", "l3_naive", "ave", "ave_naive", "avol"}
     assert not any(m.enabled for m in avc.values())  # make run's budget: avc.enabled false
     cfg = config("presets/smoke.yaml")
     on = project_models(cfg)
     for name, m in ((n, on[n]) for n in avc):
         assert m.enabled and m.requires == ("avc.enabled",) and m.targets == "split"
-        assert m.architecture == ("ave_net" if name.startswith("ave") else "l3_net")
+        arch = {"ave": "ave_net", "avo": "avol_net"}.get(name[:3], "l3_net")
+        assert m.architecture == arch
         assert m.pairs == ("naive" if name.endswith("_naive") else "aligned")
         assert (m.optimizer, m.iterations, m.input_size) == (
             "adamw", cfg["avc"]["iterations"], cfg["avc"]["input_size"],

@@ -177,13 +177,15 @@ def test_dry_run_plans_the_student_reproduction(tmp_path, preset):
         assert jobs[rule] == 1, rule  # fmt: skip
 
 
-AVC_MODELS = ("l3", "l3_naive", "ave", "ave_naive")
+AVC_MODELS = ("l3", "l3_naive", "ave", "ave_naive", "avol")
 AVC_TARGETS = (
     "tables/l3net/table1.md",
     "tables/l3net/table2.md",
     "audit/l3net.md",
     "tables/objects_sound/avc.md",
     "tables/objects_sound/table1.md",
+    "tables/objects_sound/localisation.md",
+    "figures/objects_sound/localisation.png",
     "audit/objects_sound.md",
 )
 
@@ -216,6 +218,7 @@ def test_dry_run_plans_the_avc_papers_only_when_avc_is_enabled(tmp_path, preset)
     # l3 / ave / ave_naive / object on the eval segments, of l3 and object on the training ones
     assert jobs["retrieval_ndcg"] == 7 and jobs["retrieval_features"] == 6
     assert jobs["audioset_manifest"] == 2 and jobs["objects_sound_table1"] == 1
+    assert jobs["localise"] == 1 and jobs["objects_sound_localisation_figure"] == 1
 
 
 def test_student_k_outside_the_sweep_fails_naming_the_key(tmp_path):
@@ -414,6 +417,7 @@ def _check_avc_papers(res: Path) -> None:
     assert t2.set_index(["model", "column"]).loc[("l3", "ESC-50"), "published"] == 79.3
     _check_l3net_clusters(res)
     _check_ots_table1(res)
+    _check_ots_localisation(res)
     for paper, claims in (
         ("l3net", {
             "l3_avc_above_chance", "l3_beats_untrained_esc50", "l3_beats_untrained_dcase2013",
@@ -425,7 +429,7 @@ def _check_avc_papers(res: Path) -> None:
         ("objects_sound", {
             "ave_avc_above_chance", "l3_avc_above_chance", "ave_beats_l3_avc",
             "naive_beats_prevention_ave", "naive_beats_prevention_l3",
-            *OTS_TABLE1_CLAIMS,
+            *OTS_TABLE1_CLAIMS, "avol_beats_centre", "mismatched_audio_lowers_map",
         }),
     ):  # fmt: skip
         audit = pd.read_csv(res / f"audit/{paper}.csv", keep_default_na=False)
@@ -436,7 +440,7 @@ def _check_avc_papers(res: Path) -> None:
         assert set(rows["dataset"]) == (
             {"avc", "clips", "sun", "nmi", "preference"}
             if paper == "l3net"
-            else {"avc", "retrieval"}
+            else {"avc", "retrieval", "localisation", "map_peak"}
         )
 
 
@@ -446,6 +450,23 @@ OTS_TABLE1_CLAIMS = {
     "ave_beats_object_im-im", "cca_aligns_l3_im-aud", "cca_aligns_l3_aud-im",
     *(f"naive_hurts_retrieval_{d}" for d in DIRECTIONS),
 }  # fmt: skip
+
+
+def _check_ots_localisation(res: Path) -> None:
+    """Objects that Sound Sect. 4: AVOL-Net's maps of every localisation frame, own and
+    mismatched audio, the table beside the printed values and the figure."""
+    summary = json.loads((res / "localisation/avol/localisation.json").read_text())
+    assert summary["n_frames"] == SMOKE["world"]["loc_n_frames"]
+    with np.load(res / "localisation/avol/pointing.npz") as z:
+        n = summary["n_frames"]
+        assert z["hits"].shape == z["centre_hits"].shape == z["peak"].shape == (n,)
+        assert z["maps"].shape == z["maps_mismatched"].shape and len(z["maps"]) == n
+        assert ((z["peak"] >= 0) & (z["peak"] <= 1)).all()
+        assert summary["pointing_accuracy"] == pytest.approx(z["hits"].mean())
+    table = pd.read_csv(res / "tables/objects_sound/localisation.csv").set_index("model")
+    assert table.loc["avol", "published"] == 81.7 and table.loc["centre", "published"] == 57.2
+    assert table["replicated"].between(0, 100).all()
+    assert (res / "figures/objects_sound/localisation.png").stat().st_size > 0
 
 
 def _check_ots_table1(res: Path) -> None:
@@ -566,6 +587,10 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     (instruments / "clips").mkdir(parents=True)
     for name in ("ontology.json", "balanced_train_segments.csv", "eval_segments.csv"):
         (instruments / name).write_text("")
+    localisation = tmp_path / "localisation"
+    localisation.mkdir()
+    for name in ("frames.csv", "objects.csv"):
+        (localisation / name).write_text("")
     sources = {
         "videos": str(videos),
         "voc2007": str(voc),
@@ -575,6 +600,7 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
         "dcase2013": str(dcase),
         "kinetics_sounds": str(kinetics),
         "audioset_instruments": str(instruments),
+        "localisation": str(localisation),
     }
     preset = yaml.safe_load((ROOT / "presets/paper.yaml").read_text())
     teachers = {}  # the user's local teacher weights (a dry run only checks that they exist)
@@ -608,6 +634,7 @@ def test_paper_preset_dry_runs_against_fixture_layout_datasets(tmp_path):
     # AVE and naive AVE (no object network off the world); l3's training segments for its CCA
     assert jobs["audioset_manifest"] == 2 and "world_audioset_sets" not in jobs
     assert jobs["retrieval_ndcg"] == 5 and jobs["retrieval_features"] == 4
+    assert jobs["localise"] == 1 and "world_localisation" not in jobs  # AVOL on your frames
     # the placeholders themselves fail at DAG build, naming the key and the expected layout
     out = snakemake("-n", "--configfile", "presets/paper.yaml", "--config", f"results={tmp_path}")
     assert out.returncode != 0 and "`sources.videos`" in out.stdout + out.stderr

@@ -208,6 +208,10 @@ _LAYOUTS = {
         "a folder holding ontology.json, balanced_train_segments.csv, eval_segments.csv and clips/",
         ("ontology.json", "balanced_train_segments.csv", "eval_segments.csv", "clips"),
     ),
+    "localisation": (
+        "a folder holding frames.csv, objects.csv and the images/, audio/ and masks/ they name",
+        ("frames.csv", "objects.csv"),
+    ),
 }
 
 
@@ -215,7 +219,8 @@ def check_sources(cfg: Mapping[str, Any]) -> None:
     """Fail early, naming the key, the path and the expected layout, for a missing dataset."""
     for key, value in cfg["sources"].items():
         off = (key == "audioset" and not cfg["audioset"]["enabled"]) or (
-            key in ("kinetics_sounds", "audioset_instruments") and not cfg["avc"]["enabled"]
+            key in ("kinetics_sounds", "audioset_instruments", "localisation")
+            and not cfg["avc"]["enabled"]
         )
         if value == "world" or off:
             continue

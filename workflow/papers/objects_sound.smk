@@ -7,6 +7,7 @@
 localrules:
     objects_sound_avc,
     objects_sound_table1,
+    objects_sound_localisation,
     audioset_manifest,
 
 
@@ -40,6 +41,9 @@ rule audit_objects_sound:
         heldout=avc_files(objects_sound_models(), "heldout.npz"),
         metrics=avc_files(objects_sound_models(), "metrics.json"),
         ndcg=[f"{R}/retrieval/{m}/ndcg.npz" for m in objects_sound_methods()],
+        pointing=[
+            f"{R}/localisation/{m}/pointing.npz" for m in objects_sound_localisers()
+        ],
     output:
         csv=f"{R}/audit/objects_sound.csv",
         md=report(
@@ -153,3 +157,79 @@ rule objects_sound_table1:
         seed=config["seed"],
     script:
         "../scripts/objects_sound_table1.py"
+
+
+# Sect. 4: AVOL-Net's maps of the localisation frames with their own and mismatched audio,
+# pointing accuracy vs the centre baseline (soundsight.eval.localisation), Fig. 6's examples
+rule localise:
+    input:
+        model=f"{R}/models/{{model}}/model.pt",
+        spec=f"{R}/models/{{model}}/model.json",
+        root=localisation_root(),
+    output:
+        pointing=f"{R}/localisation/{{model}}/pointing.npz",
+        summary=f"{R}/localisation/{{model}}/localisation.json",
+    log:
+        f"{LOGS}/localisation/{{model}}.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["probes"]["n_jobs"]
+    params:
+        localisation=config["avc"]["localisation"],
+        device=config["probes"]["device"],
+        seed=config["seed"],
+    script:
+        "../scripts/localise.py"
+
+
+rule objects_sound_localisation:
+    input:
+        summary=[
+            f"{R}/localisation/{m}/localisation.json"
+            for m in objects_sound_localisers()
+        ],
+    output:
+        csv=f"{R}/tables/objects_sound/localisation.csv",
+        md=report(
+            f"{R}/tables/objects_sound/localisation.md",
+            caption="../report/objects_sound/localisation.rst",
+            category="Objects that Sound",
+            labels={"table": "Localisation"},
+        ),
+        provenance=f"{R}/tables/objects_sound/localisation.provenance.json",
+    log:
+        f"{LOGS}/tables/objects_sound_localisation.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/objects_sound_localisation.py"
+
+
+rule objects_sound_localisation_figure:
+    input:
+        pointing=[
+            f"{R}/localisation/{m}/pointing.npz" for m in objects_sound_localisers()
+        ],
+        root=localisation_root(),
+    output:
+        png=report(
+            f"{R}/figures/objects_sound/localisation.png",
+            caption="../report/objects_sound/localisation_figure.rst",
+            category="Objects that Sound",
+            labels={"figure": "Localisation (Fig. 6)"},
+        ),
+        pdf=f"{R}/figures/objects_sound/localisation.pdf",
+        provenance=f"{R}/figures/objects_sound/localisation.provenance.json",
+    log:
+        f"{LOGS}/figures/objects_sound_localisation.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    params:
+        rows=config["avc"]["localisation"]["figure_rows"],
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/objects_sound_localisation_figure.py"

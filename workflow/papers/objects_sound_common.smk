@@ -40,10 +40,23 @@ def retrieval_method_params(method):
     return {"image": r.image, "audio": r.audio, "cca": r.cca}
 
 
+def objects_sound_localisers():
+    """The localisation models this DAG makes (AVOL-Net)."""
+    return available(list(objects_sound_tables.LOCALISATION_MODELS))
+
+
 def objects_sound_targets():
-    """Objects that Sound's AVC table, Table 1 and audit (the default target's share)."""
-    table1 = [f"{R}/tables/objects_sound/table1.md"] if objects_sound_methods() else []
-    return [f"{R}/tables/objects_sound/avc.md", *table1, f"{R}/audit/objects_sound.md"]
+    """Objects that Sound's AVC table, Table 1, localisation table and figure, and audit (the
+    default target's share)."""
+    out = [f"{R}/tables/objects_sound/avc.md"]
+    if objects_sound_methods():
+        out.append(f"{R}/tables/objects_sound/table1.md")
+    if objects_sound_localisers():
+        out += [
+            f"{R}/tables/objects_sound/localisation.md",
+            f"{R}/figures/objects_sound/localisation.png",
+        ]
+    return [*out, f"{R}/audit/objects_sound.md"]
 
 
 if config["avc"]["enabled"]:

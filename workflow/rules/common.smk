@@ -115,6 +115,14 @@ def kinetics_manifest():
     return config["sources"]["kinetics_sounds"]
 
 
+def localisation_root():
+    """The sound-source localisation set (frames.csv, objects.csv, images/, audio/): the
+    world's, or `sources.localisation`."""
+    if is_world("localisation"):
+        return f"{WORLD}/Localisation"
+    return config["sources"]["localisation"]
+
+
 # Google's segment lists of an AudioSet(-Instruments) folder, by split (Objects that Sound Table 1)
 AUDIOSET_SEGMENTS = {
     "train": "balanced_train_segments.csv",

@@ -8,6 +8,7 @@ from soundsight.logs import configure
 from soundsight.papers.objects_sound.checks import objects_sound_checks
 from soundsight.papers.objects_sound.claims import (
     AUDIT_TITLE,
+    localisation_claims,
     objects_sound_claims,
     table1_claims,
 )
@@ -21,11 +22,19 @@ i, p = snakemake.input, snakemake.params
 models_dir = Path(i.pairs[0]).parents[1] if i.pairs else None  # <models>/<model>/avc.npz
 # ndcg reads <retrieval>/<method>/ndcg.npz
 retrieval_dir = Path(i.ndcg[0]).parents[1] if i.ndcg else None
-inputs = {"avc_dir": models_dir, "models_dir": models_dir, "retrieval_dir": retrieval_dir}
+# pointing / map_peak read <localisation>/<model>/pointing.npz
+localisation_dir = Path(i.pointing[0]).parents[1] if i.pointing else None
+inputs = {
+    "avc_dir": models_dir,
+    "models_dir": models_dir,
+    "retrieval_dir": retrieval_dir,
+    "localisation_dir": localisation_dir,
+}
 claims = [*objects_sound_claims(), *table1_claims(p.methods)]
+claims += localisation_claims() if i.pointing else []
 checks = objects_sound_checks(p.models)
 audit = run_audit(claims, inputs, n_boot=p.n_boot, seed=p.seed, checks=checks)
 write_audit(audit, Path(snakemake.output.csv), Path(snakemake.output.md), AUDIT_TITLE)
-files = [*i.pairs, *i.heldout, *i.metrics, *i.ndcg]
+files = [*i.pairs, *i.heldout, *i.metrics, *i.ndcg, *i.pointing]
 write_json(snakemake.output.provenance, provenance(p.config, files, {"seed": p.seed}, started))
 log.info("objects_sound audit: %s", audit_summary(audit))

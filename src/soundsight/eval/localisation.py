@@ -7,15 +7,29 @@ image size (H, W) (``torch.nn.functional.interpolate``, ``align_corners=False``)
 object, or inside its annotated mask/box. The **centre baseline** always predicts the image
 centre ``((H - 1) / 2, (W - 1) / 2)``. Pointing accuracy = mean of the per-frame hits.
 Coordinates are ``(y, x)`` in pixels, row first.
+
+:func:`localise_frames` runs a localisation model (AVOL-Net's ``localisation_map``) on an
+annotated frame set: each whole frame (resized to the model's input, not cropped, so the map
+covers it) with the first second of its own audio, and with the audio of another frame whose
+sounding object is of another category (the paper's Fig. 6, "drums on a violin frame"). A
+frame is a hit when its map's mode lies in the sounding object's box; the centre baseline is
+scored on the same boxes (:func:`soundsight.data.localisation.centre_baseline_hits`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
+
+from soundsight.data.localisation import centre_baseline_hits, pointing_hits, sounding_objects
+from soundsight.probes.avc_embeddings import fit_length
+from soundsight.probes.extract import load_image, probe_transform
+from soundsight.probes.waveform import read_wave
 
 
 def map_peaks(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndarray:
@@ -76,3 +90,110 @@ def pointing_accuracy(hits: np.ndarray) -> float:
     if not len(h):
         raise ValueError("no frames to score")
     return float(h.mean())
+
+
+# ------------------------------------------------------------------------------------------------
+# a localisation model on an annotated frame set (soundsight.data.localisation's layout)
+# ------------------------------------------------------------------------------------------------
+
+
+def mismatch_partners(categories: Sequence[str], seed: int) -> np.ndarray:
+    """(N,) for each frame, another frame whose sounding category differs (the audio it is
+    shown with in the mismatched condition: "drums on a violin frame"); -1 when every frame
+    has the same category. Deterministic in ``seed``: each frame takes the first frame of a
+    seeded cyclic order after it with another category."""
+    cats = np.asarray(categories).astype(str)
+    order = np.random.default_rng(seed).permutation(len(cats))
+    out = np.full(len(cats), -1, dtype=np.int64)
+    for k, i in enumerate(order):
+        for step in range(1, len(cats)):
+            j = order[(k + step) % len(cats)]
+            if cats[j] != cats[i]:
+                out[i] = j
+                break
+    return out
+
+
+def _frame_inputs(
+    model: torch.nn.Module, frames: pd.DataFrame
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(N, 3, S, S) whole frames resized to the model's input (no crop: the map covers the
+    frame) and (N, 1, F, T) spectrograms of each frame's audio (its first ``duration_s``)."""
+    spec, audio = model.input_spec["image"], model.input_spec["audio"]
+    transform = probe_transform(spec, spec.input_size)
+    images = torch.stack([transform(load_image(p)) for p in frames["image"]])
+    n = round(audio.duration_s * audio.sample_rate)
+    waves = np.stack([fit_length(read_wave(p, audio.sample_rate), n) for p in frames["audio"]])
+    return images, model.front_end(torch.from_numpy(waves))
+
+
+def _maps(
+    model: torch.nn.Module, images: torch.Tensor, spectra: torch.Tensor, batch: int, device: str
+) -> np.ndarray:
+    """(N, h, w) class-1 localisation maps of images with the given audio, in batches."""
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            x = {"image": images[i : i + batch], "audio": spectra[i : i + batch]}
+            m = model.localisation_map({k: v.to(device) for k, v in x.items()})
+            out.append(m[:, -1].float().cpu())  # (B, h, w): the "corresponds" map
+    return torch.cat(out).numpy()
+
+
+def localise_frames(
+    model: torch.nn.Module,
+    frames: pd.DataFrame,
+    objects: pd.DataFrame,
+    seed: int,
+    batch_size: int = 32,
+    device: str = "cpu",
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Localisation maps of every frame with its own audio and with a mismatched frame's
+    (:func:`mismatch_partners`), the maps' modes scored against the sounding object's box
+    beside the centre baseline. Returns the summary and the ``pointing.npz`` arrays
+    (``frame_ids``, ``hits``, ``centre_hits``, ``peak``, ``peak_mismatched`` (N,), ``kind``,
+    ``partner``, ``modes`` (N, 2) (y, x), ``maps`` / ``maps_mismatched`` (N, h, w))."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    target = sounding_objects(frames, objects)
+    partner = mismatch_partners(target["category"], seed)
+    model = model.eval()
+    images, spectra = _frame_inputs(model, frames)  # (N, 3, S, S), (N, 1, F, T) on the CPU
+    model = model.to(device)
+    maps = _maps(model, images, spectra, batch_size, device)  # (N, h, w)
+    other = np.where(partner >= 0, partner, np.arange(len(partner)))
+    mismatched = _maps(model, images, spectra[torch.from_numpy(other)], batch_size, device)
+    sizes = frames[["height", "width"]].to_numpy(dtype=int)
+    modes = np.concatenate([map_peaks(m, (h, w)) for m, (h, w) in zip(maps, sizes, strict=True)])
+    boxes = target[["x0", "y0", "x1", "y1"]].to_numpy(dtype=float)
+    hits = pointing_hits(modes[:, ::-1].astype(float), boxes)  # (x, y) against the box
+    centre = centre_baseline_hits(frames, objects)
+    kinds = np.asarray(frames["kind"], dtype=str)  # (N,) unicode, not object (npz without pickle)
+    arrays = {
+        "frame_ids": np.asarray(frames["image_id"], dtype=str),
+        "hits": hits,
+        "centre_hits": centre,
+        "peak": maps.reshape(len(maps), -1).max(axis=1),
+        "peak_mismatched": mismatched.reshape(len(maps), -1).max(axis=1),
+        "kind": kinds,
+        "partner": partner,
+        "modes": modes,
+        "maps": maps,
+        "maps_mismatched": mismatched,
+    }
+    summary = {
+        "n_frames": len(frames),
+        "pointing_accuracy": pointing_accuracy(hits),
+        "centre_accuracy": pointing_accuracy(centre),
+        "by_kind": {
+            k: {"n": int((kinds == k).sum()), "pointing_accuracy": float(hits[kinds == k].mean())}
+            for k in sorted(set(kinds))
+        },
+        "mean_peak": float(arrays["peak"].mean()),
+        "mean_peak_mismatched": float(arrays["peak_mismatched"][partner >= 0].mean())
+        if (partner >= 0).any()
+        else None,
+        "n_without_partner": int((partner < 0).sum()),
+        "map_size": list(maps.shape[1:]),
+    }
+    return summary, arrays

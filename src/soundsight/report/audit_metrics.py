@@ -11,6 +11,8 @@ plugin                 dataset       inputs (keys of ``run_audit``'s ``inputs``)
 ``ndcg``               retrieval     ``retrieval_dir``: ``<model>/ndcg.npz`` (per query)
 ``avc_accuracy``       avc           ``avc_dir``: ``<model>/avc.npz`` (per pair)
 ``pointing``           localisation  ``localisation_dir``: ``<model>/pointing.npz`` (per frame)
+``map_peak``           map_peak      ``localisation_dir``: the same file's ``peak`` and
+                                    ``peak_mismatched`` (per frame)
 ``nmi``                nmi           ``nmi_dir``: ``<model>/nmi.npz`` (per item)
 ``clip_accuracy``      clips         ``clip_dir``: ``<model>/clips.npz`` (per clip, per fold), or
                                     ``clip_sources``: each key's npz per benchmark
@@ -872,25 +874,24 @@ class AvcAccuracy(_PerItemMetric):
         return Comparison(100 * (obs - AV_CHANCE), 100 * (boot - AV_CHANCE), about)
 
 
-@register_metric("pointing")
-class Pointing(_PerItemMetric):
-    """Pointing accuracy from per-frame hits; ``above_centre``: paired with the centre
-    baseline's hits ``centre_hits`` on the same frames (same file)."""
+class _InFileBaseline(_PerItemMetric):
+    """Per-frame values of a model's ``localisation_dir`` file, with one baseline kind
+    (``baselines``) read from another array of the same file, paired frame by frame."""
 
     dataset = "localisation"
     needs_layer = False
-    baselines = {"above_centre": "centre baseline"}
     folder_key, npz, ids_key = "localisation_dir", POINTING_NPZ, "frame_ids"
-    method = (
-        "pointing accuracy is the mean per-frame hit of the map's mode, frames resampled "
-        "paired across models and with the centre-of-image baseline"
-    )
+    values_key: ClassVar[str] = ""
+    baseline_key: ClassVar[str] = ""
+    measure: ClassVar[str] = ""  # how the about line names the values
 
     def _array(self, layer: str) -> str:
-        return "hits"
+        return self.values_key
 
     def _needed(self, claim: Claim) -> list[str]:
-        return ["hits", "centre_hits"] if claim.kind == "above_centre" else ["hits"]
+        if claim.kind in self.baselines:
+            return [self.values_key, self.baseline_key]
+        return [self.values_key]
 
     @classmethod
     def scope(cls, layer: str) -> str:
@@ -898,13 +899,52 @@ class Pointing(_PerItemMetric):
         return "localisation frames"
 
     def compare(self, a: str, b: str, claim: Claim) -> Comparison:
-        """Against the centre baseline: per-frame ``hits - centre_hits`` in points."""
-        if b != self.baselines["above_centre"]:
+        """Against the in-file baseline: per-frame ``values - baseline`` in points."""
+        (label,) = self.baselines.values()
+        if b != label:
             return super().compare(a, b, claim)
-        (hits, centre), items, _ = self._items(a, "", ["hits", "centre_hits"])
-        gap = 100 * (hits.astype(np.float64) - centre.astype(np.float64))  # (N,) paired
-        about = f"pointing {100 * hits.mean():.1f}% vs centre baseline {100 * centre.mean():.1f}%"
-        return Comparison(float(gap.mean()), gap[items.idx].mean(axis=1), about)
+        keys = [self.values_key, self.baseline_key]
+        (own, base), items, _ = self._items(a, "", keys)
+        gap = 100 * (own.astype(np.float64) - base.astype(np.float64))  # (N,) paired
+        return Comparison(float(gap.mean()), gap[items.idx].mean(axis=1), self._about(own, base))
+
+    def _about(self, own: np.ndarray, base: np.ndarray) -> str:
+        """The details line: both means, in %."""
+        (label,) = self.baselines.values()
+        return f"{self.measure} {100 * own.mean():.1f}% vs {label} {100 * base.mean():.1f}%"
+
+
+@register_metric("pointing")
+class Pointing(_InFileBaseline):
+    """Pointing accuracy from per-frame hits; ``above_centre``: paired with the centre
+    baseline's hits ``centre_hits`` on the same frames (same file)."""
+
+    dataset = "localisation"
+    baselines = {"above_centre": "centre baseline"}
+    values_key, baseline_key, measure = "hits", "centre_hits", "pointing"
+    method = (
+        "pointing accuracy is the mean per-frame hit of the map's mode, frames resampled "
+        "paired across models and with the centre-of-image baseline"
+    )
+
+
+@register_metric("map_peak")
+class MapPeak(_InFileBaseline):
+    """The localisation map's peak (a probability) per frame with the frame's own audio;
+    ``above_mismatched``: paired with the same frame's peak under a mismatched frame's audio
+    (``peak_mismatched``, same file)."""
+
+    dataset = "map_peak"
+    baselines = {"above_mismatched": "mismatched audio"}
+    values_key, baseline_key = "peak", "peak_mismatched"
+    method = (
+        "the map's peak is the maximum of the sigmoid localisation map, frames resampled "
+        "paired with the same frames under a mismatched frame's audio"
+    )
+
+    def _about(self, own: np.ndarray, base: np.ndarray) -> str:
+        """Peaks are probabilities: shown as such (the difference is in points)."""
+        return f"mean peak {own.mean():.3f} vs {base.mean():.3f} with mismatched audio"
 
 
 @register_metric("nmi")
