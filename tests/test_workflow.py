@@ -181,6 +181,7 @@ AVC_MODELS = ("l3", "l3_naive", "ave", "ave_naive", "avol")
 AVC_TARGETS = (
     "tables/l3net/table1.md",
     "tables/l3net/table2.md",
+    "figures/l3net/units_vision.png",
     "audit/l3net.md",
     "tables/objects_sound/avc.md",
     "tables/objects_sound/table1.md",
@@ -511,6 +512,17 @@ def _check_l3net_clusters(res: Path) -> None:
     with np.load(res / "nmi/l3/nmi.npz") as z:
         assert len(z["clusters_vision"]) == len(z["labels"]) == summary["n_embedded"]
     assert (res / "figures/l3net/fig10.png").stat().st_size > 0
+    shown = pd.read_csv(res / "figures/l3net/units.csv")  # Figs. 3-8: units x top-5 clips
+    assert set(shown["stream"]) == {"vision", "audio"} and (shown["rank"] <= 5).all()
+    assert set(shown["clip"]) <= summary_ids(res)
+    for stream in ("vision", "audio"):
+        assert (res / f"figures/l3net/units_{stream}.png").stat().st_size > 0
+
+
+def summary_ids(res: Path) -> set[str]:
+    """The clip ids L3-Net's embeddings hold."""
+    with np.load(res / "embeddings/l3/kinetics_sounds.npz") as z:
+        return set(z["item_ids"].astype(str))
 
 
 def _check_power(audit: pd.DataFrame, expected: set[str]) -> None:

@@ -165,6 +165,42 @@ rule l3net_fig10:
         "../scripts/l3net_fig10.py"
 
 
+# Figs. 3-8: a few pool4 units of each subnet, their top-5 clips with the unit's conv4_2 map
+rule l3net_unit_maps:
+    input:
+        model=f"{R}/models/l3/model.pt",
+        spec=f"{R}/models/l3/model.json",
+        embeddings=f"{R}/embeddings/l3/kinetics_sounds.npz",
+        manifest=kinetics_manifest(),
+    output:
+        vision=report(
+            f"{R}/figures/l3net/units_vision.png",
+            caption="../report/l3net/unit_maps.rst",
+            category="L3-Net",
+            labels={"figure": "Figs. 3-8 (vision units)"},
+        ),
+        audio=report(
+            f"{R}/figures/l3net/units_audio.png",
+            caption="../report/l3net/unit_maps.rst",
+            category="L3-Net",
+            labels={"figure": "Figs. 3-8 (audio units)"},
+        ),
+        pdfs=[f"{R}/figures/l3net/units_{s}.pdf" for s in ("vision", "audio")],
+        csv=f"{R}/figures/l3net/units.csv",
+        provenance=f"{R}/figures/l3net/units.provenance.json",
+    log:
+        f"{LOGS}/figures/l3net_unit_maps.log",
+    conda:
+        "../../envs/soundsight.yaml"
+    threads: config["probes"]["n_jobs"]
+    params:
+        clusters=config["avc"]["clusters"],
+        config=config,
+        seed=config["seed"],
+    script:
+        "../scripts/l3net_unit_maps.py"
+
+
 rule audit_l3net:
     input:
         pairs=avc_files(l3net_models(), "avc.npz"),

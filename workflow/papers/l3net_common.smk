@@ -64,11 +64,12 @@ def l3net_embeddings():
 
 
 def l3net_targets():
-    """L3-Net's Tables 1-4, the unit-preference counts, Fig. 10 and its audit (the default
-    target's share)."""
+    """L3-Net's Tables 1-4, the unit-preference counts, Fig. 10, the units' top clips with
+    heat maps (Figs. 3-8) and its audit (the default target's share)."""
     names = ("table1", "table2", "table3", "table4", "units")
     tables = [f"{R}/tables/l3net/{n}.md" for n in names]
-    return [*tables, f"{R}/figures/l3net/fig10.png", f"{R}/audit/l3net.md"]
+    units = [f"{R}/figures/l3net/units_{s}.png" for s in ("vision", "audio")]
+    return [*tables, f"{R}/figures/l3net/fig10.png", *units, f"{R}/audit/l3net.md"]
 
 
 if config["avc"]["enabled"]:

@@ -104,13 +104,20 @@ def _read_clip(
 
 
 def read_clip_inputs(
-    manifest: str | Path, short_side: int, sample_rate: int, duration_s: float
+    manifest: str | Path,
+    short_side: int,
+    sample_rate: int,
+    duration_s: float,
+    keep: Sequence[str] | None = None,
 ) -> ClipInputs:
-    """Decode each clip's centre frame and centred ``duration_s`` of audio (see the module)."""
+    """Decode each clip's centre frame and centred ``duration_s`` of audio (see the module);
+    ``keep``: only the clips with these ids (the others are neither read nor rejected)."""
     videos = list_videos(manifest)
     for column in ("start", "end", "labels"):
         if column not in videos.columns:
             raise ValueError(f"{manifest}: a labelled clip manifest needs a {column!r} column")
+    if keep is not None:
+        videos = videos.loc[videos["video_id"].astype(str).isin(set(map(str, keep)))]
     n = round(duration_s * sample_rate)
     ids, labels, images, waves, rejects = [], [], [], [], []
     for _, row in tqdm(videos.iterrows(), total=len(videos), desc="clips", unit="clip"):
