@@ -273,6 +273,9 @@ def test_smoke_dag_end_to_end(tmp_path):
     assert summary["n_ingested"] + summary["n_rejected"] == summary["n_input"]
     rejects = pd.read_csv(res / "corpora/videos/ingest/rejects.csv")
     assert len(rejects) == world["n_bad_videos"] and rejects["reason"].notna().all()
+    # the world renders at world.audio_rate (48 kHz here); tracks keep it (track_rate: null)
+    tracks = pd.read_csv(res / "corpora/videos/ingest/tracks.csv")
+    assert (tracks["rate"] == world["audio_rate"]).all()
     index = pd.read_csv(res / "corpora/videos/ingest/index.csv")
     assert len(index) == summary["n_ingested"] * SMOKE["ingest"]["frames_per_video"]
     with np.load(res / "corpora/videos/features/sound.npz") as z:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,3 +46,11 @@ def test_localisation_audio_at_48k(tmp_path):
     generate_localisation(CFG, tmp_path)
     rate, x = wavfile.read(tmp_path / "Localisation" / "audio" / "loc_00000.wav")
     assert rate == 48000 and x.shape == (48000,)
+
+
+def test_world_audio_rate_null_is_the_default_and_the_workflow_key_is_passed():
+    assert WorldConfig.from_dict({"audio_rate": None}).audio_rate == WorldConfig().audio_rate
+    assert WorldConfig.from_dict({"audio_rate": 48000}).audio_rate == 48000
+    common = (Path(__file__).parents[1] / "workflow/rules/world.smk").read_text()
+    assert 'config["ingest"]["audio_rate"]' not in common  # every world rule: world_audio_rate()
+    assert common.count("audio_rate=world_audio_rate()") >= 6

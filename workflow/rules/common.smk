@@ -115,6 +115,12 @@ def kinetics_manifest():
     return config["sources"]["kinetics_sounds"]
 
 
+def world_audio_rate():
+    """The rate the world renders its audio at: `world.audio_rate`, or `ingest.audio_rate`
+    when it is null (ingest then reads the videos at their own rate)."""
+    return config["world"].get("audio_rate") or config["ingest"]["audio_rate"]
+
+
 def localisation_root():
     """The sound-source localisation set (frames.csv, objects.csv, images/, audio/): the
     world's, or `sources.localisation`."""

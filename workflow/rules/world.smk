@@ -19,7 +19,7 @@ rule world_videos:
     params:
         world=lambda w: CORPORA[w.corpus].world,
         seed=lambda w: CORPORA[w.corpus].world_seed,
-        audio_rate=config["ingest"]["audio_rate"],
+        audio_rate=world_audio_rate(),
     script:
         "../scripts/world_videos.py"
 
@@ -35,7 +35,7 @@ rule world_voc:
     params:
         world=config["world"],
         seed=config["seed"],
-        audio_rate=config["ingest"]["audio_rate"],
+        audio_rate=world_audio_rate(),
         part="voc",
     script:
         "../scripts/world_images.py"
@@ -52,7 +52,7 @@ rule world_sun:
     params:
         world=config["world"],
         seed=config["seed"],
-        audio_rate=config["ingest"]["audio_rate"],
+        audio_rate=world_audio_rate(),
         part="sun",
     script:
         "../scripts/world_images.py"
@@ -77,7 +77,7 @@ rule world_esc50:
     params:
         world=config["world"],
         seed=config["seed"],
-        audio_rate=config["ingest"]["audio_rate"],
+        audio_rate=world_audio_rate(),
         part="esc50",
     script:
         "../scripts/world_sets.py"
@@ -95,7 +95,7 @@ rule world_dcase2013:
     params:
         world=config["world"],
         seed=config["seed"],
-        audio_rate=config["ingest"]["audio_rate"],
+        audio_rate=world_audio_rate(),
         part="dcase2013",
     script:
         "../scripts/world_sets.py"
@@ -111,7 +111,7 @@ rule world_localisation:
     params:
         world=config["world"],
         seed=config["seed"],
-        audio_rate=config["ingest"]["audio_rate"],
+        audio_rate=world_audio_rate(),
         part="localisation",
     script:
         "../scripts/world_sets.py"

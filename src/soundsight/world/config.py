@@ -177,6 +177,8 @@ class WorldConfig:
         if unknown:
             raise ValueError(f"unknown world config keys: {unknown}; known: {sorted(known)}")
         values = dict(values)
+        if values.get("audio_rate", 0) is None:  # null: the default (the workflow passes its own)
+            del values["audio_rate"]
         if "scenes" in values:
             values["scenes"] = tuple(values["scenes"] or ())
         for name in _RANGES:
