@@ -60,11 +60,12 @@ class ClipInputs:
 
 
 def image_spec_of(model: nn.Module) -> ImageSpec:
-    """The model's ``image`` input spec; ValueError for a model without one."""
+    """The image input spec of an image model, or of a multi-stream model's ``image`` stream;
+    ValueError for a model that takes no image."""
     specs = getattr(model, "input_spec", None)
-    spec = specs.get("image") if isinstance(specs, dict) else None
+    spec = specs.get("image") if isinstance(specs, dict) else specs
     if not isinstance(spec, ImageSpec):
-        raise ValueError(f"{type(model).__name__} has no 'image' stream (its input spec: {specs})")
+        raise ValueError(f"{type(model).__name__} takes no image (its input spec: {specs})")
     return spec
 
 

@@ -38,8 +38,7 @@ from tqdm import tqdm
 
 from soundsight.data.decode import VideoRejectedError, decode_frames_at, decode_track, video_rng
 from soundsight.data.manifest import list_videos
-from soundsight.models.input_spec import ImageSpec
-from soundsight.probes.avc_embeddings import fit_length
+from soundsight.probes.avc_embeddings import fit_length, image_spec_of
 from soundsight.probes.extract import pool_map, probe_transform
 
 log = logging.getLogger(__name__)
@@ -139,16 +138,6 @@ def read_retrieval_items(
     return items
 
 
-def image_spec(model: nn.Module) -> ImageSpec:
-    """The image input spec of an image model or of a two-stream model's ``image`` stream."""
-    spec = getattr(model, "input_spec", None)
-    if isinstance(spec, dict):
-        spec = spec.get("image")
-    if not isinstance(spec, ImageSpec):
-        raise ValueError(f"{type(model).__name__} takes no image (its input spec: {spec})")
-    return spec
-
-
 def is_two_stream(model: nn.Module) -> bool:
     """Whether the model takes ``{"image", "audio"}`` and has retrieval embeddings."""
     return isinstance(getattr(model, "input_spec", None), dict) and hasattr(model, "embeddings")
@@ -170,7 +159,7 @@ def pair_embeddings(
     """``{"vision": (N, D), "audio": (N, D')}`` float32: the model's retrieval embeddings."""
     if len(images) != len(waves) or not len(images):
         raise ValueError(f"need as many frames as waves (> 0), got {len(images)} and {len(waves)}")
-    transform = probe_transform(image_spec(model))
+    transform = probe_transform(image_spec_of(model))
     model = model.eval().to(device)
     rows: dict[str, list[np.ndarray]] = {s: [] for s in STREAMS}
     with torch.no_grad():
@@ -193,7 +182,7 @@ def image_features(
     """(N, D) float32: an image model's ``layer`` on each frame, flattened."""
     if not len(images):
         raise ValueError("no image to read")
-    transform = probe_transform(image_spec(model))
+    transform = probe_transform(image_spec_of(model))
     (name,) = model.check_layers([layer])
     model = model.eval().to(device)
     rows = []
@@ -208,7 +197,7 @@ def image_features(
 def _read_spec(model: nn.Module) -> tuple[int, int, float]:
     """(short side, audio rate, audio duration) the items are decoded at for this model; an
     image model's audio is never read, so any rate does (its features have no audio)."""
-    image = image_spec(model)
+    image = image_spec_of(model)
     if is_two_stream(model):
         audio = model.input_spec["audio"]
         return image.resize_size, int(audio.sample_rate), float(audio.duration_s)
