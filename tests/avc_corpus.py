@@ -16,6 +16,7 @@ from PIL import Image
 
 from soundsight.data.decode import AudioTrack
 from soundsight.data.tracks import TRACKS_CSV, TRACKS_NPY, TrackWriter
+from soundsight.data.video import write_mp4
 
 FPS = 25
 DURATION_S = 4.0
@@ -61,3 +62,13 @@ def write_av_corpus(
         {"frame_id": index["frame_id"], "video_id": index["video_id"], "split": split}
     ).to_csv(split_csv, index=False)
     return ingest, split_csv
+
+
+def write_tone_video(
+    path: Path, colour: int, tone_hz: float, seconds: float = 2.0, fps: int = 10
+) -> None:
+    """An mp4 of 48 x 64 frames of one colour channel with a sine tone at 22,050 Hz."""
+    frames = np.zeros((round(seconds * fps), 48, 64, 3), np.uint8)
+    frames[..., colour % 3] = 200
+    t = np.arange(round(seconds * 22050)) / 22050
+    write_mp4(path, frames, fps, (0.4 * np.sin(2 * np.pi * tone_hz * t)).astype(np.float32))

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from avc_corpus import write_tone_video
 from torch import nn
 
 from soundsight.data.video import write_mp4
@@ -40,14 +41,6 @@ def _l3(seed: int = 0) -> nn.Module:
     return build_model("l3_net", seed=seed, **TINY).eval()
 
 
-def _video(path: Path, colour: int, tone_hz: float, seconds: float = 2.0) -> None:
-    """An mp4 of one colour with a tone, ``seconds`` long."""
-    frames = np.zeros((round(seconds * FPS), 48, 64, 3), np.uint8)
-    frames[..., colour % 3] = 200
-    t = np.arange(round(seconds * 22050)) / 22050
-    write_mp4(path, frames, FPS, (0.4 * np.sin(2 * np.pi * tone_hz * t)).astype(np.float32))
-
-
 @pytest.fixture(scope="module")
 def clip_manifest(tmp_path_factory) -> Path:
     """Four good clips of two labels, one two-label row, one missing file and one silent
@@ -57,7 +50,7 @@ def clip_manifest(tmp_path_factory) -> Path:
     for i, (label, colour, tone) in enumerate(
         [("dog", 0, 300.0), ("dog", 0, 320.0), ("car", 2, 900.0), ("car", 2, 950.0)]
     ):
-        _video(root / f"c{i}.mp4", colour, tone)
+        write_tone_video(root / f"c{i}.mp4", colour, tone)
         rows.append((f"c{i}.mp4", 0.0, 2.0, label, f"c{i}"))
     rows.append(("c0.mp4", 0.0, 2.0, "dog;car", "two_labels"))
     rows.append(("gone.mp4", 0.0, 2.0, "dog", "gone"))

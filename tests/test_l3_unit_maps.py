@@ -8,23 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from avc_corpus import write_tone_video
 from PIL import Image
 
-from soundsight.data.video import write_mp4
 from soundsight.models import build_model
 from soundsight.papers.l3net.figures import unit_maps_figures
 from soundsight.probes.avc_embeddings import clip_embeddings
 from soundsight.units.stream_maps import select_units, unit_heatmaps, vision_inputs
 
 TINY = {"width": 0.0625, "input_size": 32, "audio_rate": 8000, "n_fft": 128}
-
-
-def _video(path: Path, colour: int, tone_hz: float, seconds: float = 2.0) -> None:
-    """A 10 fps mp4 of one colour with a tone."""
-    frames = np.zeros((round(seconds * 10), 48, 64, 3), np.uint8)
-    frames[..., colour % 3] = 200
-    t = np.arange(round(seconds * 22050)) / 22050
-    write_mp4(path, frames, 10, (0.4 * np.sin(2 * np.pi * tone_hz * t)).astype(np.float32))
 
 
 def test_units_with_a_preferred_class_come_first_one_per_class():
@@ -64,7 +56,7 @@ def test_unit_figures_from_the_clip_embeddings(tmp_path):
         [("dog", 0, 300.0), ("dog", 0, 320.0), ("car", 2, 900.0), ("car", 2, 950.0),
          ("bird", 1, 600.0), ("bird", 1, 620.0)]
     ):  # fmt: skip
-        _video(tmp_path / f"c{i}.mp4", colour, tone)
+        write_tone_video(tmp_path / f"c{i}.mp4", colour, tone)
         rows.append((f"c{i}.mp4", 0.0, 2.0, label, f"c{i}"))
     manifest = tmp_path / "clips.csv"
     pd.DataFrame(rows, columns=["path", "start", "end", "labels", "video_id"]).to_csv(

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from avc_corpus import write_tone_video
 
 from soundsight.data.audioset import Ontology
 from soundsight.data.video import write_mp4
@@ -28,12 +29,9 @@ from soundsight.papers.objects_sound.tables import (
     build_table1,
     table1_methods,
 )
-from soundsight.probes.retrieval import (
-    item_instant,
-    read_retrieval_items,
-    retrieval_features,
-    split_labels,
-)
+from soundsight.probes.avc_embeddings import ClipReading, read_clip_inputs, split_labels
+from soundsight.probes.avc_embeddings import clip_instant as item_instant
+from soundsight.probes.retrieval import retrieval_features
 
 RATE = 8000
 FPS = 10
@@ -57,13 +55,6 @@ def _ontology() -> Ontology:
     return Ontology({n: f"/w/{n}" for n in nodes}, children, parents)
 
 
-def _video(path: Path, colour: int, tone_hz: float, seconds: float = 3.0) -> None:
-    frames = np.zeros((round(seconds * FPS), 48, 64, 3), np.uint8)
-    frames[..., colour % 3] = 200
-    t = np.arange(round(seconds * 22050)) / 22050
-    write_mp4(path, frames, FPS, (0.4 * np.sin(2 * np.pi * tone_hz * t)).astype(np.float32))
-
-
 @pytest.fixture(scope="module")
 def items_manifest(tmp_path_factory) -> Path:
     """Four good clips (one with two labels, one with blank bounds), a clip without labels, a
@@ -78,7 +69,7 @@ def items_manifest(tmp_path_factory) -> Path:
             ("bird", 2, 950.0, (np.nan, np.nan)),
         ]
     ):
-        _video(root / f"c{i}.mp4", colour, tone)
+        write_tone_video(root / f"c{i}.mp4", colour, tone, 3.0)
         rows.append((f"c{i}", f"c{i}.mp4", *span, labels))
     rows.append(("nolabel", "c0.mp4", 0.0, 3.0, ""))
     rows.append(("gone", "gone.mp4", 0.0, 3.0, "dog"))
@@ -109,7 +100,8 @@ def test_split_labels():
 
 
 def test_items_keep_multi_label_clips_and_list_every_reject(items_manifest):
-    items = read_retrieval_items(items_manifest, 36, RATE, 1.0, seed=0)
+    reading = ClipReading(multi_label=True, blank_bounds=True, seed=0)
+    items = read_clip_inputs(items_manifest, 36, RATE, 1.0, reading=reading)
     assert items.ids == ["c0", "c1", "c2", "c3"]
     assert items.labels == ["guitar", "guitar;drum", "dog", "bird"]
     reasons = dict(zip(items.rejects["video_id"], items.rejects["reason"], strict=True))

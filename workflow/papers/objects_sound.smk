@@ -115,8 +115,8 @@ rule retrieval_features:
 
 rule retrieval_ndcg:
     input:
-        test=lambda w: retrieval_features(w.method, "eval"),
-        train=lambda w: retrieval_features(w.method, "train"),
+        test=lambda w: retrieval_feature_files(w.method, "eval"),
+        train=lambda w: retrieval_feature_files(w.method, "train"),
         ontology=audioset_instruments("ontology.json"),
     output:
         ndcg=f"{R}/retrieval/{{method}}/ndcg.npz",

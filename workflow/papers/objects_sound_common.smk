@@ -26,7 +26,7 @@ def retrieval_models(method):
     return [next(m for k in objects_sound_methods() for m in methods[k].models)]
 
 
-def retrieval_features(method, split):
+def retrieval_feature_files(method, split):
     """`<results>/retrieval/features/<model>/<split>.npz` of the method's models; the training
     split only for a CCA method (fitted there)."""
     if split == "train" and not objects_sound_tables.RETRIEVAL_METHODS[method].cca:

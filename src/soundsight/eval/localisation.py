@@ -27,13 +27,14 @@ import torch
 import torch.nn.functional as F
 
 from soundsight.data.localisation import centre_baseline_hits, pointing_hits, sounding_objects
-from soundsight.probes.avc_embeddings import fit_length
+from soundsight.probes.avc_audio import audio_spec
+from soundsight.probes.avc_embeddings import fit_length, image_spec_of
 from soundsight.probes.extract import load_image, probe_transform
 from soundsight.probes.waveform import read_wave
 
 
-def map_peaks(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndarray:
-    """Argmax ``(y, x)`` (B, 2) of maps (B, h, w) upsampled bilinearly to ``size = (H, W)``."""
+def upsample_maps(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Maps (B, h, w) or (h, w) upsampled bilinearly to ``size = (H, W)``: (B, H, W) float32."""
     m = torch.as_tensor(maps, dtype=torch.float32)
     if m.ndim == 2:
         m = m[None]
@@ -42,7 +43,13 @@ def map_peaks(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndar
     H, W = size
     if H < 1 or W < 1:
         raise ValueError(f"image size must be positive, got {size}")
-    up = F.interpolate(m[:, None], size=(H, W), mode="bilinear", align_corners=False)[:, 0]
+    return F.interpolate(m[:, None], size=(H, W), mode="bilinear", align_corners=False)[:, 0]
+
+
+def map_peaks(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndarray:
+    """Argmax ``(y, x)`` (B, 2) of maps (B, h, w) upsampled bilinearly to ``size = (H, W)``."""
+    up = upsample_maps(maps, size)
+    H, W = size
     flat = up.reshape(len(up), -1).argmax(dim=1)  # (B,) first maximum in row-major order
     return torch.stack([flat // W, flat % W], dim=1).cpu().numpy()  # (B, 2) (y, x)
 
@@ -119,7 +126,7 @@ def _frame_inputs(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(N, 3, S, S) whole frames resized to the model's input (no crop: the map covers the
     frame) and (N, 1, F, T) spectrograms of each frame's audio (its first ``duration_s``)."""
-    spec, audio = model.input_spec["image"], model.input_spec["audio"]
+    spec, audio = image_spec_of(model), audio_spec(model)
     transform = probe_transform(spec, spec.input_size)
     images = torch.stack([transform(load_image(p)) for p in frames["image"]])
     n = round(audio.duration_s * audio.sample_rate)

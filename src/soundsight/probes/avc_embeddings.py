@@ -17,14 +17,16 @@ clip; :func:`soundsight.world.labelsets.write_kinetics_sounds` writes the world'
   its reason (nothing is dropped silently; the counts reconcile).
 
 The embeddings of both streams come back as float32 arrays, one row per kept clip in the
-manifest's order.
+manifest's order. The same reader serves other clip sets (:class:`ClipReading`): Objects that
+Sound's retrieval items (:mod:`soundsight.probes.retrieval`) are multi-label, read at a seeded
+random instant, and may be whole trimmed files.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,12 @@ from PIL import Image
 from torch import nn
 from tqdm import tqdm
 
-from soundsight.data.decode import VideoRejectedError, decode_frames_at, decode_track
+from soundsight.data.decode import (
+    VideoRejectedError,
+    decode_frames_at,
+    decode_track,
+    video_rng,
+)
 from soundsight.data.manifest import list_videos
 from soundsight.models.input_spec import ImageSpec
 from soundsight.probes.avc_audio import audio_spec
@@ -53,10 +60,27 @@ class ClipInputs:
     """The decoded inputs of the kept clips (manifest order) and the rejected ones."""
 
     ids: list[str]
-    labels: list[str]
+    labels: list[str]  # one label per clip (';'-joined labels with ``multi_label``)
     images: list[Image.Image]  # one frame per clip
     waves: list[np.ndarray]  # (n_samples,) float32 mono per clip
     rejects: pd.DataFrame  # video_id, path, reason
+    times: list[float]  # the instant read per clip (file timeline, s)
+
+
+@dataclass(frozen=True)
+class ClipReading:
+    """How clips are read: one label or several (``multi_label``, ';'-joined), whether a row
+    with blank start and end is the whole file (``blank_bounds``: AudioSet's trimmed clips),
+    and the instant: the clip's centre (``seed`` None) or drawn uniformly in
+    ``[start + d/2, end - d/2]`` from (``seed``, the clip's id)."""
+
+    multi_label: bool = False
+    blank_bounds: bool = False
+    seed: int | None = None
+
+
+CENTRE = ClipReading()
+WHOLE_FILE_S = 1e9  # an end time past any file: decode the whole track
 
 
 def image_spec_of(model: nn.Module) -> ImageSpec:
@@ -77,31 +101,63 @@ def fit_length(samples: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _label(value: Any) -> str | None:
-    """The clip's one label, or None when it has none or several."""
-    if not isinstance(value, str) or not value.strip() or ";" in value:
+def split_labels(value: Any) -> list[str]:
+    """A manifest cell's labels (``;``-joined), empty when it has none."""
+    if not isinstance(value, str):
+        return []
+    return [s.strip() for s in value.split(";") if s.strip()]
+
+
+def _label(value: Any, multi_label: bool = False) -> str | None:
+    """The clip's label(s) ';'-joined, or None when it has none (or several, single-label)."""
+    labels = split_labels(value)
+    if not labels or (not multi_label and ";" in str(value)):
         return None
-    return value.strip()
+    return ";".join(labels)
 
 
-def _clip_problem(row: pd.Series) -> str | None:
+def _clip_problem(row: pd.Series, reading: ClipReading) -> str | None:
     """Why a manifest row cannot be read as one labelled clip, or None."""
-    if _label(row.get("labels")) is None:
+    if _label(row.get("labels"), reading.multi_label) is None:
+        if reading.multi_label:
+            return f"no_label: no label in {row.get('labels')!r}"
         return f"bad_label: expected one label, got {row.get('labels')!r}"
     start, end = float(row["start"]), float(row["end"])
+    if reading.blank_bounds and math.isnan(start) and math.isnan(end):
+        return None  # the whole file
     if not (math.isfinite(start) and math.isfinite(end) and end > start):
         return f"bad_bounds: need finite start < end, got start={start}, end={end}"
     return None
 
 
+def clip_instant(seed: int, clip_id: str, start: float, end: float, duration_s: float) -> float:
+    """A seeded instant uniform in ``[start + d/2, end - d/2]``; the centre when the clip is
+    shorter than ``d``."""
+    low, high = start + duration_s / 2, end - duration_s / 2
+    if high <= low:
+        return 0.5 * (start + end)
+    return float(video_rng(seed, clip_id).uniform(low, high))
+
+
 def _read_clip(
-    path: str | Path, start: float, end: float, short_side: int, rate: int, duration_s: float
-) -> tuple[Image.Image, np.ndarray]:
-    """The frame nearest the clip's centre and the ``duration_s`` of audio centred on it."""
-    t = 0.5 * (float(start) + float(end))
+    row: pd.Series, short_side: int, rate: int, duration_s: float, reading: ClipReading
+) -> tuple[float, Image.Image, np.ndarray]:
+    """The instant read, the frame nearest it and the ``duration_s`` of audio centred on it
+    (a whole file's track is decoded once and sliced)."""
+    path, start, end = row["path"], float(row["start"]), float(row["end"])
+    whole = None
+    if math.isnan(start) and math.isnan(end):
+        whole = decode_track(path, 0.0, WHOLE_FILE_S, rate)
+        start, end = whole.t0, whole.t0 + len(whole.samples) / whole.rate
+    t = 0.5 * (start + end)
+    if reading.seed is not None:
+        t = clip_instant(reading.seed, str(row["video_id"]), start, end, duration_s)
     frames, _ = decode_frames_at(path, np.array([t]), short_side)
-    track = decode_track(path, t - duration_s / 2, t + duration_s / 2, rate)
-    return frames[0], track.samples
+    if whole is None:
+        track = decode_track(path, t - duration_s / 2, t + duration_s / 2, rate)
+        return t, frames[0], track.samples
+    first = max(round((t - duration_s / 2 - whole.t0) * rate), 0)
+    return t, frames[0], whole.samples[first : first + round(duration_s * rate)]
 
 
 def read_clip_inputs(
@@ -110,9 +166,11 @@ def read_clip_inputs(
     sample_rate: int,
     duration_s: float,
     keep: Sequence[str] | None = None,
+    reading: ClipReading = CENTRE,
 ) -> ClipInputs:
-    """Decode each clip's centre frame and centred ``duration_s`` of audio (see the module);
-    ``keep``: only the clips with these ids (the others are neither read nor rejected)."""
+    """Decode one frame and ``duration_s`` of audio per clip (see the module and
+    :class:`ClipReading`); ``keep``: only the clips with these ids (the others are neither read
+    nor rejected)."""
     videos = list_videos(manifest)
     for column in ("start", "end", "labels"):
         if column not in videos.columns:
@@ -120,14 +178,13 @@ def read_clip_inputs(
     if keep is not None:
         videos = videos.loc[videos["video_id"].astype(str).isin(set(map(str, keep)))]
     n = round(duration_s * sample_rate)
-    ids, labels, images, waves, rejects = [], [], [], [], []
+    out = ClipInputs([], [], [], [], pd.DataFrame(), [])
+    rejects = []
     for _, row in tqdm(videos.iterrows(), total=len(videos), desc="clips", unit="clip"):
-        reason = _clip_problem(row)
+        reason = _clip_problem(row, reading)
         if reason is None:
             try:
-                image, wave = _read_clip(
-                    row["path"], row["start"], row["end"], short_side, sample_rate, duration_s
-                )
+                t, image, wave = _read_clip(row, short_side, sample_rate, duration_s, reading)
             except VideoRejectedError as err:
                 reason = err.reason
         if reason is not None:
@@ -135,21 +192,30 @@ def read_clip_inputs(
                 {"video_id": row["video_id"], "path": str(row["path"]), "reason": reason}
             )
             continue
-        ids.append(str(row["video_id"]))
-        labels.append(str(_label(row["labels"])))
-        images.append(image)
-        waves.append(fit_length(wave, n))
-    log.info("%d clips read, %d rejected", len(ids), len(rejects))
-    return ClipInputs(
-        ids, labels, images, waves, pd.DataFrame(rejects, columns=["video_id", "path", "reason"])
-    )
+        out.ids.append(str(row["video_id"]))
+        out.labels.append(str(_label(row["labels"], reading.multi_label)))
+        out.times.append(t)
+        out.images.append(image)
+        out.waves.append(fit_length(wave, n))
+    out.rejects = pd.DataFrame(rejects, columns=["video_id", "path", "reason"])
+    log.info("%d clips read, %d rejected", len(out.ids), len(rejects))
+    return out
 
 
-def _embed(model: nn.Module, stream: str, x: torch.Tensor) -> np.ndarray:
-    """(B, D) float32: the stream's embedding layer on one batch of its inputs."""
-    (name,) = model.check_layers([STREAM_LAYERS[stream]])
-    out = model.forward_intermediates({STREAM_INPUTS[stream]: x}, [name])[name]
-    return out.flatten(1).float().cpu().numpy()
+def _embed(
+    model: nn.Module, x: torch.Tensor, a: torch.Tensor, layers: Mapping[str, str] | None
+) -> dict[str, np.ndarray]:
+    """``{stream: (B, D)}`` float32 of one batch of frames x and spectrograms a: the layers
+    ``layers`` names per stream, or ``model.embeddings`` (None)."""
+    if layers is None:
+        out = model.embeddings({"image": x, "audio": a})
+        return {s: out[STREAM_INPUTS[s]].flatten(1).float().cpu().numpy() for s in STREAM_INPUTS}
+    got = {}
+    for stream, inp in ((s, x if s == "vision" else a) for s in STREAM_INPUTS):
+        (name,) = model.check_layers([layers[stream]])
+        out = model.forward_intermediates({STREAM_INPUTS[stream]: inp}, [name])[name]
+        got[stream] = out.flatten(1).float().cpu().numpy()
+    return got
 
 
 def stream_embeddings(
@@ -158,8 +224,10 @@ def stream_embeddings(
     waves: Sequence[np.ndarray],
     batch_size: int = DEFAULT_BATCH,
     device: str = "cpu",
+    layers: Mapping[str, str] | None = STREAM_LAYERS,
 ) -> dict[str, np.ndarray]:
-    """``{"vision": (N, Dv), "audio": (N, Da)}`` float32 embeddings of N frames and N waves."""
+    """``{"vision": (N, Dv), "audio": (N, Da)}`` float32 embeddings of N frames and N waves:
+    each stream's layer in ``layers``, or the model's retrieval ``embeddings`` (None)."""
     if len(images) != len(waves) or not len(images):
         raise ValueError(f"need as many frames as waves (> 0), got {len(images)} and {len(waves)}")
     if batch_size < 1:
@@ -171,9 +239,9 @@ def stream_embeddings(
     with torch.no_grad():
         for i in tqdm(range(0, len(images), batch_size), desc="embeddings", unit="batch"):
             x = torch.stack([transform(im) for im in images[i : i + batch_size]])  # (B, 3, S, S)
-            rows["vision"].append(_embed(model, "vision", x.to(device)))
             a = torch.from_numpy(np.stack(waves[i : i + batch_size])).to(device)  # (B, n)
-            rows["audio"].append(_embed(model, "audio", front(a)))  # front: (B, 1, F, T)
+            for stream, r in _embed(model, x.to(device), front(a), layers).items():
+                rows[stream].append(r)  # front: (B, 1, F, T)
     return {s: np.concatenate(r) for s, r in rows.items()}
 
 
@@ -204,4 +272,11 @@ def clip_embeddings(
     return summary, arrays, inputs.rejects
 
 
-__all__ = ["clip_embeddings", "read_clip_inputs", "stream_embeddings"]
+__all__ = [
+    "ClipReading",
+    "clip_embeddings",
+    "clip_instant",
+    "read_clip_inputs",
+    "split_labels",
+    "stream_embeddings",
+]

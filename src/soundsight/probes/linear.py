@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from torch import nn
@@ -40,25 +41,33 @@ MAX_ITER = 2000
 
 def vision_features(
     model: nn.Module,
-    paths: Sequence[str | Path],
+    images: Sequence[str | Path | Image.Image],
     layer: str,
     pool: Sequence[int] | None,
     batch_size: int = DEFAULT_BATCH,
     device: str = "cpu",
 ) -> np.ndarray:
-    """(N, D) float32: ``layer`` of the model's ``image`` stream on each image, its map
-    max-pooled to the ``pool`` grid ``(h, w)`` (None: the layer as it is), flattened."""
+    """(N, D) float32: ``layer`` of the model's image input (an image model's, or a multi-stream
+    model's ``image`` stream) on each image (a path, read batch by batch, or a PIL image), its
+    map max-pooled to the ``pool`` grid ``(h, w)`` (None: the layer as it is), flattened."""
     transform = probe_transform(image_spec_of(model))
     (name,) = model.check_layers([layer])
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    streams = isinstance(model.input_spec, dict)
     model = model.eval().to(device)
     rows = []
     with torch.no_grad():
-        for i in tqdm(range(0, len(paths), batch_size), desc=f"{layer} images", unit="batch"):
-            x = torch.stack([transform(load_image(p)) for p in paths[i : i + batch_size]])
-            out = model.forward_intermediates({IMAGE: x.to(device)}, [name])[name]  # (B, C, H, W)
-            rows.append(pool_map(out, pool, layer).float().cpu().numpy())
+        for i in tqdm(range(0, len(images), batch_size), desc=f"{layer} images", unit="batch"):
+            batch = [
+                im if isinstance(im, Image.Image) else load_image(im)
+                for im in images[i : i + batch_size]
+            ]
+            x = torch.stack([transform(im) for im in batch]).to(device)  # (B, 3, S, S)
+            out = model.forward_intermediates({IMAGE: x} if streams else x, [name])[name]
+            rows.append(
+                pool_map(out, pool, layer).float().cpu().numpy()
+            )  # (B, C[, h, w]) -> (B, D)
     return np.concatenate(rows)
 
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
 from soundsight.eval.clusters import preferred_classes, top_inputs
+from soundsight.eval.localisation import upsample_maps
 from soundsight.probes.avc_embeddings import image_spec_of
 from soundsight.probes.extract import probe_transform
 
@@ -71,13 +71,6 @@ def select_units(
     ]
 
 
-def _upsample(maps: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
-    """(B, h, w) -> (B, H, W) bilinear."""
-    return F.interpolate(maps[:, None].float(), size=size, mode="bilinear", align_corners=False)[
-        :, 0
-    ].numpy()
-
-
 def vision_inputs(model: nn.Module, images: Sequence[Image.Image]) -> torch.Tensor:
     """(B, 3, S, S) frames through the model's image transform (as the embeddings saw them)."""
     transform = probe_transform(image_spec_of(model))
@@ -95,7 +88,7 @@ def unit_heatmaps(
     key = "image" if stream == "vision" else "audio"
     with torch.no_grad():
         maps = model.eval().forward_intermediates({key: x}, [name])[name][:, unit]  # (B, h, w)
-    heat = _upsample(maps.cpu(), tuple(x.shape[-2:]))
+    heat = upsample_maps(maps.cpu(), tuple(x.shape[-2:])).numpy()
     heat = np.maximum(heat, 0.0) / max(float(heat.max()), 1e-12)
     if stream == "vision":
         spec = image_spec_of(model)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from soundsight.papers.l3net.checks import LOSS_GAP, MARGIN, avc_checks
 from soundsight.papers.l3net.claims import METRIC
 from soundsight.papers.objects_sound.claims import NDCG_METRIC, PEAK_METRIC, POINTING_METRIC
-from soundsight.papers.objects_sound.tables import L3, RETRIEVAL_METHODS
+from soundsight.papers.objects_sound.tables import RETRIEVAL_METHODS
 from soundsight.report.audit import PowerCheck
 from soundsight.report.audit_metrics import pretext_checks
 
@@ -24,4 +24,4 @@ def objects_sound_checks(models: Sequence[str]) -> list[PowerCheck]:
     return pretext_checks(models, MARGIN, LOSS_GAP, guards, guarded)
 
 
-__all__ = ["L3", "LOSS_GAP", "MARGIN", "avc_checks", "objects_sound_checks"]
+__all__ = ["LOSS_GAP", "MARGIN", "avc_checks", "objects_sound_checks"]

@@ -36,16 +36,19 @@ from soundsight.papers.objects_sound.tables import (
     AVE,
     AVE_NAIVE,
     AVOL,
+    CENTRE,
     COLUMN,
     DIRECTIONS,
     L3,
     L3_NAIVE,
+    LOCALISATION_COLUMN,
     PAPER,
     PREVENTION,
     RETRIEVAL_METHODS,
     ROWS,
     TABLE,
     TABLE1,
+    localisation_table,
 )
 from soundsight.report.audit import Claim, PublishedRef
 
@@ -56,12 +59,16 @@ POINTING_METRIC, PEAK_METRIC = "pointing", "map_peak"
 TABLE1_BASELINES = ("random", L3, "l3_cca", "object", "object_cca")  # AVE-Net >= each
 
 
-def _ref(left: str, right: str) -> PublishedRef | None:
-    """The printed cells of both models, None when one has no printed row."""
-    rows = ROWS[left].published_row, ROWS[right].published_row
-    if rows[0] is None or rows[1] is None:
+def _printed(left: str | None, right: str | None, table: str, column: str) -> PublishedRef | None:
+    """The printed cells of two rows of ``table``, None when one side has no printed row."""
+    if left is None or right is None:
         return None
-    return PublishedRef(PAPER, TABLE, COLUMN, (rows[0],), (rows[1],))
+    return PublishedRef(PAPER, table, column, (left,), (right,))
+
+
+def _ref(left: str, right: str) -> PublishedRef | None:
+    """The printed AVC cells of both models."""
+    return _printed(ROWS[left].published_row, ROWS[right].published_row, TABLE, COLUMN)
 
 
 def naive_claim(model: str) -> Claim:
@@ -101,9 +108,7 @@ def objects_sound_claims() -> list[Claim]:
 def _table1_ref(left: str, right: str, direction: str) -> PublishedRef | None:
     """The printed Table 1 cells of two methods in one direction, None without both rows."""
     rows = RETRIEVAL_METHODS[left].row.published_row, RETRIEVAL_METHODS[right].row.published_row
-    if rows[0] is None or rows[1] is None:
-        return None
-    return PublishedRef(PAPER, TABLE1, direction, (rows[0],), (rows[1],))
+    return _printed(*rows, TABLE1, direction)
 
 
 def ndcg_claim(left: str, right: str, direction: str, name: str, text: str) -> Claim:
@@ -142,7 +147,8 @@ def table1_claims(methods: list[str] | tuple[str, ...]) -> list[Claim]:
 
 def localisation_claims(model: str = AVOL) -> list[Claim]:
     """Sect. 4's claims on ``model``'s maps of the localisation frames."""
-    ref = PublishedRef(PAPER, TABLE, "localisation accuracy", ("AVOL-Net",), ("Centre baseline",))
+    rows = localisation_table().rows
+    ref = _printed(rows[AVOL].published_row, rows[CENTRE].published_row, TABLE, LOCALISATION_COLUMN)
     return [
         Claim(
             "avol_beats_centre",

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
-import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from soundsight.data.localisation import read_localisation
+from soundsight.eval.localisation import upsample_maps
 from soundsight.probes.extract import load_image
 from soundsight.report.results import read_npz
 from soundsight.viz.common import save_figure
@@ -33,12 +32,6 @@ def example_rows(arrays: Mapping[str, np.ndarray], n_rows: int) -> np.ndarray:
     kinds = np.asarray(arrays["kind"]).astype(str)
     order = np.concatenate([np.flatnonzero(kinds == TWO), np.flatnonzero(kinds != TWO)])
     return order[: max(int(n_rows), 0)]
-
-
-def _upsampled(m: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A map (h, w) bilinearly upsampled to ``size`` (H, W), as the pointing mode is taken."""
-    t = torch.as_tensor(m, dtype=torch.float32)[None, None]
-    return F.interpolate(t, size=size, mode="bilinear", align_corners=False)[0, 0].numpy()
 
 
 def _boxes(ax, objects: pd.DataFrame) -> None:
@@ -82,7 +75,7 @@ def plot_localisation(
             ),
         )
         for c, (m, text) in enumerate(panels, start=1):
-            axes[r, c].imshow(_upsampled(m, size), vmin=0.0, vmax=1.0, cmap="inferno")
+            axes[r, c].imshow(upsample_maps(m, size)[0].numpy(), vmin=0.0, vmax=1.0, cmap="inferno")
             axes[r, c].set_title(text, fontsize=8)
         y, x = arrays["modes"][i]
         axes[r, 1].plot([x], [y], marker="x", color="cyan", markersize=8)
